@@ -1,0 +1,33 @@
+"""ASGI entry point: HTTP through Django, WebSockets through Channels.
+
+The same application runs under Daphne (`make run`) and uvicorn.
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+# Django must be set up before anything imports models (the consumers do).
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from liveblog.routing import websocket_urlpatterns  # noqa: E402
+
+http_app = django_asgi_app
+if settings.SERVE_STATIC:
+    # The embedded default has no nginx in front; production sets SERVE_STATIC=false.
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    http_app = ASGIStaticFilesHandler(django_asgi_app)
+
+application = ProtocolTypeRouter(
+    {
+        "http": http_app,
+        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+    }
+)

@@ -1,0 +1,196 @@
+"""The newsroom's admin. Thin: every save goes through liveblog.services."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import permissions, services
+from .forms import PostAdminForm
+from .models import Contributor, LiveBlog, Post
+
+FLAG_FIELDS = ("is_breaking", "is_key_event")
+PIN_FIELDS = ("is_pinned",)
+
+
+@admin.register(LiveBlog)
+class LiveBlogAdmin(admin.ModelAdmin):
+    list_display = ("title", "status", "slug", "time_zone", "updated_at", "reader_link")
+    list_filter = ("status",)
+    search_fields = ("title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+
+    @admin.display(description="Reader page")
+    def reader_link(self, obj: LiveBlog) -> str:
+        return format_html('<a href="{}">View</a>', obj.get_absolute_url())
+
+    def save_model(self, request: HttpRequest, obj: LiveBlog, form: Any, change: bool) -> None:
+        status = form.cleaned_data.get("status", obj.status)
+        if change and "status" in form.changed_data:
+            # The status change is a reader-visible event; the rest is plain data.
+            obj.status = LiveBlog.objects.values_list("status", flat=True).get(pk=obj.pk)
+            super().save_model(request, obj, form, change)
+            services.set_blog_status(obj, status=status, by=request.user)
+        else:
+            super().save_model(request, obj, form, change)
+
+
+@admin.register(Contributor)
+class ContributorAdmin(admin.ModelAdmin):
+    list_display = ("name", "role", "user")
+    search_fields = ("name", "role", "user__username")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    form = PostAdminForm
+    list_display = (
+        "summary",
+        "published_at",
+        "status",
+        "is_breaking",
+        "is_pinned",
+        "is_key_event",
+        "blog",
+        "author",
+    )
+    list_display_links = ("summary",)
+    list_filter = ("blog", "status", "is_breaking", "is_pinned", "is_key_event")
+    search_fields = ("headline", "body")
+    list_select_related = ("blog", "created_by")
+    date_hierarchy = "published_at"
+    autocomplete_fields = ("contributors",)
+    save_on_top = True
+    actions = ("pin_selected", "unpin_selected")
+    fieldsets = (
+        (None, {"fields": ("blog", "headline", "body", "contributors", "version")}),
+        ("Publishing", {"fields": ("status", "published_at")}),
+        ("Editor’s flags", {"fields": ("is_breaking", "is_key_event", "is_pinned")}),
+    )
+
+    @admin.display(description="Post", ordering="headline")
+    def summary(self, obj: Post) -> str:
+        return str(obj)[:80]
+
+    @admin.display(description="Filed by", ordering="created_by__username")
+    def author(self, obj: Post) -> str:
+        return obj.created_by.get_username() if obj.created_by else "—"
+
+    # Who sees and changes what ------------------------------------------------------------
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
+        return super().get_queryset(request).not_deleted()
+
+    def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        if obj is None:
+            return super().has_change_permission(request)
+        return permissions.can_edit_post(request.user, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        if obj is None:
+            return super().has_delete_permission(request)
+        return permissions.can_delete_post(request.user, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Post | None = None) -> tuple:
+        readonly: tuple[str, ...] = ()
+        if not permissions.can_flag_post(request.user):
+            readonly += FLAG_FIELDS
+        if not permissions.can_pin_post(request.user):
+            readonly += PIN_FIELDS
+        return readonly
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        if not permissions.can_pin_post(request.user):
+            actions.pop("pin_selected", None)
+            actions.pop("unpin_selected", None)
+        return actions
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        """Fast filing: the blog, the reporter's own byline and the time are filled in."""
+        initial = super().get_changeform_initial_data(request)
+        if "blog" not in initial:
+            blog = (
+                LiveBlog.objects.filter(status=LiveBlog.Status.LIVE).order_by("-updated_at").first()
+            )
+            if blog is not None:
+                initial["blog"] = blog.pk
+        if "contributors" not in initial:
+            own = Contributor.objects.filter(user=request.user).values_list("pk", flat=True)
+            initial["contributors"] = list(own)
+        initial.setdefault("published_at", timezone.now().replace(microsecond=0))
+        return initial
+
+    # Writes go through the services ---------------------------------------------------------
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.PostConflict:
+            # Someone saved between our form check and the locked save. Render again: the
+            # form's own version check now reports the conflict with both edits kept.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(
+        self, request: HttpRequest, obj: Post, form: PostAdminForm, change: bool
+    ) -> None:
+        data = form.cleaned_data
+        fields = {
+            name: data[name]
+            for name in services.EDITABLE_FIELDS
+            if name in data and name in form.fields
+        }
+        if "published_at" in fields and "published_at" not in form.changed_data and not change:
+            # Left at the time the form was opened: file it at the time it is saved.
+            fields["published_at"] = None
+        if change:
+            services.update_post(
+                obj, by=request.user, expected_version=data["version"] or obj.version, **fields
+            )
+        else:
+            post = services.create_post(blog=data["blog"], by=request.user, **fields)
+            # The admin goes on with `obj` (messages, redirects, log entry).
+            obj.pk = post.pk
+            obj.refresh_from_db()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Contributors were set by the service; only inlines remain.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request: HttpRequest, obj: Post) -> None:
+        services.delete_post(obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        for post in queryset:
+            services.delete_post(post, by=request.user)
+
+    @admin.action(description="Pin the selected post to the top")
+    def pin_selected(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one post to pin.", messages.ERROR)
+            return
+        try:
+            services.pin_post(queryset.get(), by=request.user)
+        except (PermissionDenied, ValidationError) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, "Pinned. Any previously pinned post was unpinned.")
+
+    @admin.action(description="Unpin the selected posts")
+    def unpin_selected(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        for post in queryset.filter(is_pinned=True):
+            services.unpin_post(post, by=request.user)
+        self.message_user(request, "Unpinned.")

@@ -1,0 +1,87 @@
+"""Record reader-visible changes and push them to readers after commit.
+
+The only module that talks to the channel layer. Services call `record_event` inside
+their transaction; it allocates the blog's next seq, renders the post fragment once and
+arranges the broadcast for after commit, so a rolled-back change is never pushed.
+"""
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from .models import LiveBlog, LiveEvent, Post
+
+logger = logging.getLogger(__name__)
+
+
+def blog_group_name(blog_id: int) -> str:
+    return f"liveblog.{blog_id}"
+
+
+def render_post_fragment(post: Post) -> str:
+    """The post as the reader page shows it; the same partial the page includes."""
+    return render_to_string("liveblog/_post.html", {"post": post, "blog": post.blog})
+
+
+def record_event(
+    blog: LiveBlog,
+    kind: LiveEvent.Kind,
+    *,
+    post: Post | None = None,
+    data: dict[str, Any] | None = None,
+) -> LiveEvent:
+    """Append the next event of `blog` and broadcast it once the transaction commits.
+
+    Precondition: called inside `transaction.atomic()`. The blog row is locked here, so
+    concurrent writers to the same blog queue up and seq stays gap-free.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_event must run inside the caller's transaction")
+    locked = LiveBlog.objects.select_for_update().only("id", "last_seq").get(pk=blog.pk)
+    seq = locked.last_seq + 1
+    LiveBlog.objects.filter(pk=blog.pk).update(last_seq=seq)
+    blog.last_seq = seq
+
+    html = ""
+    if post is not None and kind != LiveEvent.Kind.POST_DELETED:
+        fresh = Post.objects.with_bylines().get(pk=post.pk)
+        html = render_post_fragment(fresh)
+    event = LiveEvent.objects.create(
+        blog=blog, seq=seq, kind=kind, post=post, html=html, data=data or {}
+    )
+    broadcast_on_commit(event)
+    return event
+
+
+def event_message(event: LiveEvent) -> dict[str, Any]:
+    """The wire form of an event, as readers receive it."""
+    return {
+        "seq": event.seq,
+        "kind": event.kind,
+        "post_id": event.post_id,
+        "html": event.html,
+        **({"data": event.data} if event.data else {}),
+    }
+
+
+def broadcast_on_commit(event: LiveEvent) -> None:
+    message = event_message(event)
+    blog_id = event.blog_id
+    transaction.on_commit(lambda: _broadcast(blog_id, message), robust=True)
+
+
+def _broadcast(blog_id: int, message: dict[str, Any]) -> None:
+    # A failed broadcast must never break the save: readers heal by seq catch-up.
+    try:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        async_to_sync(layer.group_send)(
+            blog_group_name(blog_id), {"type": "live.event", "event": message}
+        )
+    except Exception:
+        logger.exception("broadcast of blog %s seq %s failed", blog_id, message["seq"])

@@ -1,0 +1,87 @@
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import AdminProseEditorWidget
+
+from .models import Post
+from .sanitize import clean_body
+from .services import MSG_CONFLICT, MSG_EMPTY_POST
+
+# What the reporter's toolbar offers: exactly the tags liveblog.sanitize allows.
+BODY_EDITOR_CONFIG = {
+    "extensions": {
+        "Bold": True,
+        "Italic": True,
+        "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+        "BulletList": True,
+        "OrderedList": True,
+        "ListItem": True,
+        "Blockquote": True,
+        "HardBreak": True,
+        # Reporters type fast on phones: keep the browser's spellchecker on.
+        "NoSpellCheck": False,
+    }
+}
+
+
+class PostAdminForm(forms.ModelForm):
+    body = ProseEditorFormField(
+        config=BODY_EDITOR_CONFIG,
+        sanitize=clean_body,
+        required=False,
+        widget=AdminProseEditorWidget,
+        help_text="Bold, italic, links, lists and quotes. Pasted text is cleaned on save.",
+    )
+    # The version the reporter started from; a save from an older version is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Post
+        fields = [
+            "blog",
+            "headline",
+            "body",
+            "contributors",
+            "status",
+            "published_at",
+            "is_breaking",
+            "is_key_event",
+            "is_pinned",
+            "version",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk:
+            self._check_version(cleaned.get("version"))
+        headline = (cleaned.get("headline") or "").strip()
+        if not headline and not cleaned.get("body"):
+            raise forms.ValidationError(MSG_EMPTY_POST, code="empty_post")
+        return cleaned
+
+    def _check_version(self, submitted: int | None) -> None:
+        current = Post.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+        current_version = current.first()
+        if submitted is None or current_version is None or submitted == current_version:
+            return
+        latest = Post.objects.get(pk=self.instance.pk)
+        editor = latest.updated_by.get_username() if latest.updated_by else "someone"
+        # Let a second save knowingly replace their version: it now starts from theirs.
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(current_version)
+        self.data = data
+        raise forms.ValidationError(
+            "%(conflict)s %(who)s saved it at %(when)s. Their version has headline "
+            "“%(headline)s” and text: “%(text)s”. Your edit is still in the form below: "
+            "copy what you need, or save again to replace their version with yours.",
+            code="conflict",
+            params={
+                "conflict": MSG_CONFLICT,
+                "who": editor,
+                "when": timezone.localtime(latest.updated_at).strftime("%H:%M:%S %Z"),
+                "headline": latest.headline or "(none)",
+                "text": latest.body_text[:500],
+            },
+        )

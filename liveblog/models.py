@@ -1,0 +1,252 @@
+import uuid
+import zoneinfo
+from datetime import datetime
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            "“%(value)s” is not a time zone name; use an IANA name such as Europe/London.",
+            code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
+def avatar_upload_to(instance: "Contributor", filename: str) -> str:
+    # Never derive stored names from user input: a random name, the extension is re-set
+    # when the image pipeline re-encodes the file.
+    return f"avatars/{uuid.uuid4().hex}"
+
+
+class LiveBlog(models.Model):
+    class Status(models.TextChoices):
+        LIVE = "live", "Live"
+        PAUSED = "paused", "Paused"
+        ENDED = "ended", "Ended"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.LIVE)
+    time_zone = models.CharField(
+        max_length=64,
+        default="Europe/London",
+        validators=[validate_time_zone],
+        help_text="Times and day headings on the reader page are shown in this zone.",
+    )
+    # Highest event sequence number handed out for this blog; allocated under a row lock
+    # by liveblog.events.record_event.
+    last_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("liveblog:live_page", kwargs={"slug": self.slug})
+
+    @cached_property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def localtime(self, value: datetime) -> datetime:
+        return value.astimezone(self.tzinfo)
+
+
+class Contributor(models.Model):
+    name = models.CharField("display name", max_length=120)
+    role = models.CharField(
+        "outlet or role",
+        max_length=160,
+        blank=True,
+        help_text="Shown under the name, e.g. “BBC Three Counties Radio” or “Political "
+        "correspondent”.",
+    )
+    avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contributor",
+        help_text="The login that files as this contributor; their new posts are signed "
+        "with this name.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def visible(self, *, now: datetime | None = None) -> "PostQuerySet":
+        """Posts a reader may see: published, time reached, not deleted."""
+        return self.filter(
+            status=Post.Status.PUBLISHED,
+            published_at__lte=now or timezone.now(),
+            deleted_at__isnull=True,
+        )
+
+    def not_deleted(self) -> "PostQuerySet":
+        return self.filter(deleted_at__isnull=True)
+
+    def with_bylines(self) -> "PostQuerySet":
+        return self.select_related("blog").prefetch_related("contributors")
+
+    def newest_first(self) -> "PostQuerySet":
+        return self.order_by("-published_at", "-id")
+
+    def due_for_publishing(self, *, now: datetime) -> "PostQuerySet":
+        return self.filter(
+            status=Post.Status.SCHEDULED, published_at__lte=now, deleted_at__isnull=True
+        )
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+
+    blog = models.ForeignKey(LiveBlog, on_delete=models.CASCADE, related_name="posts")
+    headline = models.CharField(max_length=200, blank=True)
+    # Sanitised HTML (see liveblog.sanitize); only services write it.
+    body = models.TextField(blank=True)
+    contributors = models.ManyToManyField(Contributor, related_name="posts", blank=True)
+    published_at = models.DateTimeField(
+        "time shown",
+        null=True,
+        blank=True,
+        help_text="The time readers see. A time in the future schedules the post.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    is_breaking = models.BooleanField("breaking", default=False)
+    is_pinned = models.BooleanField("pinned", default=False)
+    is_key_event = models.BooleanField("key event", default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Optimistic locking: every saved change increments it; a save that started from an
+    # older version is refused.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        editable=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        editable=False,
+    )
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        permissions = [
+            ("edit_any_post", "Can edit and delete posts of others"),
+            ("pin_post", "Can pin and unpin posts"),
+            ("flag_post", "Can mark posts as breaking or key events"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["blog"],
+                condition=Q(is_pinned=True),
+                name="liveblog_post_one_pinned_per_blog",
+                violation_error_message="Another post is already pinned on this blog.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_pinned=False) | Q(deleted_at__isnull=True),
+                name="liveblog_post_deleted_not_pinned",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="liveblog_post_published_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["blog", "-published_at", "-id"],
+                name="liveblog_post_feed_idx",
+                condition=Q(status="published", deleted_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline or self.body_text[:60] or f"Post {self.pk}"
+
+    @property
+    def body_text(self) -> str:
+        from django.utils.html import strip_tags
+
+        return strip_tags(self.body).strip()
+
+    @property
+    def anchor(self) -> str:
+        return f"post-{self.pk}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def is_visible(self, *, now: datetime | None = None) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.deleted_at is None
+            and self.published_at is not None
+            and self.published_at <= (now or timezone.now())
+        )
+
+
+class LiveEvent(models.Model):
+    """One reader-visible change to a blog, in order.
+
+    `seq` is gap-free per blog and is the truth for catch-up, ordering and caching.
+    `html` is the post fragment rendered once when the change was made.
+    """
+
+    class Kind(models.TextChoices):
+        POST_PUBLISHED = "post.published"
+        POST_UPDATED = "post.updated"
+        POST_DELETED = "post.deleted"
+        POST_PINNED = "post.pinned"
+        POST_UNPINNED = "post.unpinned"
+        BLOG_STATUS = "blog.status"
+
+    blog = models.ForeignKey(LiveBlog, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    post = models.ForeignKey(
+        Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    html = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["blog", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["blog", "seq"], name="liveblog_event_seq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blog_id}#{self.seq} {self.kind}"

@@ -1,0 +1,28 @@
+"""The one allow-list for post bodies. Everything a reporter writes passes through here."""
+
+import html as html_lib
+
+import nh3
+from django.utils.html import strip_tags
+
+ALLOWED_TAGS = {"p", "a", "strong", "em", "ul", "ol", "li", "blockquote", "br"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=ALLOWED_URL_SCHEMES,
+    link_rel="noopener nofollow",
+    # Drop the content of these entirely rather than keeping their text.
+    clean_content_tags={"script", "style", "template", "iframe", "object", "noscript"},
+    strip_comments=True,
+)
+
+
+def clean_body(html: str) -> str:
+    """Return `html` reduced to the body allow-list; '' when nothing readable remains."""
+    cleaned = _cleaner.clean(html or "").strip()
+    if not html_lib.unescape(strip_tags(cleaned)).strip():
+        return ""
+    return cleaned

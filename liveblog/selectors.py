@@ -1,0 +1,77 @@
+"""Reads for the reader page (and later the feed, the API and catch-up)."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import LiveBlog, Post
+
+PAGE_SIZE = 20
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    posts: list[Post]
+    next_cursor: str | None
+
+
+def encode_cursor(post: Post) -> str:
+    """An opaque position in the feed: the post's time (µs since epoch) and id."""
+    assert post.published_at is not None
+    micros = (post.published_at - _EPOCH) // _MICROSECOND
+    return f"{micros}-{post.pk}"
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        micros_text, pk_text = cursor.split("-", 1)
+        micros, pk = int(micros_text), int(pk_text)
+        when = _EPOCH + micros * _MICROSECOND
+    except (ValueError, OverflowError, OSError) as exc:
+        raise InvalidCursor(cursor) from exc
+    return when, pk
+
+
+def get_pinned_post(blog: LiveBlog) -> Post | None:
+    return Post.objects.visible().with_bylines().filter(blog=blog, is_pinned=True).first()
+
+
+def list_feed_page(
+    blog: LiveBlog, *, before: str | None = None, limit: int = PAGE_SIZE
+) -> FeedPage:
+    """One page of the blog's visible posts, newest first, the pinned post left out
+    (it is shown on top). Two queries whatever the page size."""
+    posts = Post.objects.visible().with_bylines().filter(blog=blog, is_pinned=False).newest_first()
+    if before:
+        when, pk = decode_cursor(before)
+        posts = posts.filter(Q(published_at__lt=when) | Q(published_at=when, id__lt=pk))
+    rows = list(posts[: limit + 1])
+    page = rows[:limit]
+    next_cursor = encode_cursor(page[-1]) if len(rows) > limit else None
+    return FeedPage(posts=page, next_cursor=next_cursor)
+
+
+def list_key_events(blog: LiveBlog) -> list[Post]:
+    return list(
+        Post.objects.visible()
+        .filter(blog=blog, is_key_event=True)
+        .newest_first()
+        .only("id", "headline", "body", "published_at", "blog_id")
+    )
+
+
+def local_day(blog: LiveBlog, post: Post) -> date:
+    assert post.published_at is not None
+    return blog.localtime(post.published_at).date()
+
+
+def now_in(blog: LiveBlog) -> datetime:
+    return blog.localtime(timezone.now())

@@ -1,0 +1,304 @@
+"""Business actions on live blogs: the only code that writes posts and blogs.
+
+Every function runs in one transaction and records the reader-visible event (if any) via
+`liveblog.events.record_event`, which broadcasts after commit. The admin, views, commands
+and the API call these; none of them saves a Post directly.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import permissions
+from .events import record_event
+from .models import Contributor, LiveBlog, LiveEvent, Post
+from .sanitize import clean_body
+
+MSG_EMPTY_POST = "Write a headline or some text: a post cannot be empty."
+MSG_NOT_YOURS = "You can only change your own posts; ask an editor to change this one."
+MSG_CANNOT_PIN = "Only editors can pin or unpin posts."
+MSG_CANNOT_FLAG = "Only editors can mark posts as breaking or as key events."
+MSG_DELETED = "This post has been deleted and can no longer be changed."
+MSG_CONFLICT = "Someone else saved this post since you opened it. Your changes have not been saved."
+
+# Fields a caller may change with update_post.
+EDITABLE_FIELDS = frozenset(
+    {
+        "headline",
+        "body",
+        "contributors",
+        "published_at",
+        "status",
+        "is_breaking",
+        "is_key_event",
+        "is_pinned",
+    }
+)
+
+User = AbstractBaseUser
+
+
+class PostConflict(ValidationError):
+    """The post changed since the caller read it (optimistic locking)."""
+
+    def __init__(self, current: Post):
+        super().__init__(MSG_CONFLICT, code="conflict")
+        self.current = current
+
+
+def _normalise_schedule(
+    status: str, published_at: datetime | None, *, now: datetime
+) -> tuple[str, datetime | None]:
+    """A published post with a time in the future is scheduled; a scheduled one whose
+    time has come is published. Drafts keep whatever time they were given."""
+    if status == Post.Status.DRAFT:
+        return status, published_at
+    # Readers see minutes; whole seconds keep <time datetime> and cursors tidy.
+    published_at = published_at or now.replace(microsecond=0)
+    if published_at > now:
+        return Post.Status.SCHEDULED, published_at
+    return Post.Status.PUBLISHED, published_at
+
+
+def _check_not_empty(headline: str, body: str) -> None:
+    if not headline.strip() and not body:
+        raise ValidationError(MSG_EMPTY_POST, code="empty_post")
+
+
+def _check_flags(by: User | None, *, breaking: bool, key_event: bool, pinned: bool) -> None:
+    if by is None:
+        return
+    if (breaking or key_event) and not permissions.can_flag_post(by):
+        raise PermissionDenied(MSG_CANNOT_FLAG)
+    if pinned and not permissions.can_pin_post(by):
+        raise PermissionDenied(MSG_CANNOT_PIN)
+
+
+def _unpin_others(blog: LiveBlog, *, keep: Post | None) -> None:
+    """Unpin whatever is pinned on `blog` (but `keep`), recording an event for each."""
+    others = Post.objects.select_for_update().filter(blog=blog, is_pinned=True)
+    if keep is not None and keep.pk:
+        others = others.exclude(pk=keep.pk)
+    for other in others:
+        other.is_pinned = False
+        other.version += 1
+        other.save(update_fields=["is_pinned", "version", "updated_at"])
+        if other.is_visible():
+            record_event(blog, LiveEvent.Kind.POST_UNPINNED, post=other, data={"pinned": False})
+
+
+def create_post(
+    *,
+    blog: LiveBlog,
+    by: User,
+    headline: str = "",
+    body: str = "",
+    contributors: Iterable[Contributor] | None = None,
+    published_at: datetime | None = None,
+    status: str = Post.Status.PUBLISHED,
+    is_breaking: bool = False,
+    is_key_event: bool = False,
+    is_pinned: bool = False,
+) -> Post:
+    """File a new post: published now, scheduled if `published_at` is in the future, or
+    kept as a draft."""
+    if not by.has_perm("liveblog.add_post"):
+        raise PermissionDenied("You do not have permission to file posts.")
+    _check_flags(by, breaking=is_breaking, key_event=is_key_event, pinned=is_pinned)
+    body = clean_body(body)
+    headline = headline.strip()
+    _check_not_empty(headline, body)
+    status, published_at = _normalise_schedule(status, published_at, now=timezone.now())
+    contributor_list = list(contributors or [])
+
+    with transaction.atomic():
+        if is_pinned:
+            _unpin_others(blog, keep=None)
+        post = Post.objects.create(
+            blog=blog,
+            headline=headline,
+            body=body,
+            published_at=published_at,
+            status=status,
+            is_breaking=is_breaking,
+            is_key_event=is_key_event,
+            is_pinned=is_pinned,
+            created_by=by,
+            updated_by=by,
+        )
+        post.contributors.set(contributor_list)
+        if post.is_visible():
+            record_event(blog, LiveEvent.Kind.POST_PUBLISHED, post=post)
+    return post
+
+
+def update_post(post: Post, *, by: User, expected_version: int, **changes: Any) -> Post:
+    """Change a post, refusing if it changed since the caller read `expected_version`.
+
+    Records the event readers need: published (became visible), deleted (no longer
+    visible), pinned/unpinned, or updated. Raises PostConflict, PermissionDenied or
+    ValidationError and then changes nothing.
+    """
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"update_post cannot change {', '.join(sorted(unknown))}")
+
+    with transaction.atomic():
+        current = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
+        if current.deleted_at is not None:
+            raise ValidationError(MSG_DELETED, code="deleted")
+        if not permissions.can_edit_post(by, current):
+            raise PermissionDenied(MSG_NOT_YOURS)
+        if current.version != expected_version:
+            raise PostConflict(current)
+
+        was_visible = current.is_visible()
+        was_pinned = current.is_pinned
+        flag_changes = {
+            name: changes[name]
+            for name in ("is_breaking", "is_key_event", "is_pinned")
+            if name in changes and changes[name] != getattr(current, name)
+        }
+        _check_flags(
+            by,
+            breaking="is_breaking" in flag_changes,
+            key_event="is_key_event" in flag_changes,
+            pinned="is_pinned" in flag_changes,
+        )
+
+        contributors = changes.pop("contributors", None)
+        if "body" in changes:
+            changes["body"] = clean_body(changes["body"])
+        if "headline" in changes:
+            changes["headline"] = changes["headline"].strip()
+        for name, value in changes.items():
+            setattr(current, name, value)
+        _check_not_empty(current.headline, current.body)
+        current.status, current.published_at = _normalise_schedule(
+            current.status, current.published_at, now=timezone.now()
+        )
+        if current.is_pinned and not was_pinned:
+            _unpin_others(current.blog, keep=current)
+        current.version += 1
+        current.updated_by = by
+        current.save()
+        if contributors is not None:
+            current.contributors.set(contributors)
+
+        _record_change(current, was_visible=was_visible, was_pinned=was_pinned)
+
+    _copy_state(current, post)
+    return post
+
+
+def _record_change(post: Post, *, was_visible: bool, was_pinned: bool) -> None:
+    is_visible = post.is_visible()
+    kind: LiveEvent.Kind | None = None
+    data: dict[str, Any] = {}
+    if is_visible and not was_visible:
+        kind = LiveEvent.Kind.POST_PUBLISHED
+    elif was_visible and not is_visible:
+        kind = LiveEvent.Kind.POST_DELETED
+    elif is_visible and post.is_pinned != was_pinned:
+        kind = LiveEvent.Kind.POST_PINNED if post.is_pinned else LiveEvent.Kind.POST_UNPINNED
+        data = {"pinned": post.is_pinned}
+    elif is_visible:
+        kind = LiveEvent.Kind.POST_UPDATED
+    if kind is not None:
+        record_event(post.blog, kind, post=post, data=data)
+
+
+def _copy_state(source: Post, target: Post) -> None:
+    if source is target:
+        return
+    for field in Post._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def publish_post(post: Post, *, by: User | None, at: datetime | None = None) -> Post:
+    """Publish a draft or scheduled post: now, or at `at` (a future time schedules it).
+
+    `by=None` is the scheduler acting for the newsroom (publish_scheduled_posts).
+    """
+    with transaction.atomic():
+        current = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
+        if current.deleted_at is not None:
+            raise ValidationError(MSG_DELETED, code="deleted")
+        if by is not None and not permissions.can_edit_post(by, current):
+            raise PermissionDenied(MSG_NOT_YOURS)
+        was_visible = current.is_visible()
+        now = timezone.now()
+        when = at or (current.published_at if current.status == Post.Status.SCHEDULED else now)
+        current.status, current.published_at = _normalise_schedule(
+            Post.Status.PUBLISHED, when, now=now
+        )
+        current.version += 1
+        if by is not None:
+            current.updated_by = by
+        current.save()
+        _record_change(current, was_visible=was_visible, was_pinned=current.is_pinned)
+    _copy_state(current, post)
+    return post
+
+
+def publish_scheduled_posts(*, now: datetime | None = None) -> list[Post]:
+    """Publish every scheduled post whose time has come; returns those published."""
+    now = now or timezone.now()
+    published = []
+    for post in Post.objects.due_for_publishing(now=now).order_by("published_at", "id"):
+        published.append(publish_post(post, by=None))
+    return published
+
+
+def delete_post(post: Post, *, by: User) -> Post:
+    """Soft-delete a post: readers lose it at once, the row stays for the record."""
+    with transaction.atomic():
+        current = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
+        if current.deleted_at is not None:
+            return current
+        if not permissions.can_delete_post(by, current):
+            raise PermissionDenied(MSG_NOT_YOURS)
+        was_visible = current.is_visible()
+        current.deleted_at = timezone.now()
+        current.is_pinned = False
+        current.version += 1
+        current.updated_by = by
+        current.save()
+        if was_visible:
+            record_event(current.blog, LiveEvent.Kind.POST_DELETED, post=current)
+    _copy_state(current, post)
+    return post
+
+
+def pin_post(post: Post, *, by: User) -> Post:
+    """Pin `post` to the top of its blog, unpinning whatever was pinned."""
+    current = Post.objects.only("version").get(pk=post.pk)
+    return update_post(post, by=by, expected_version=current.version, is_pinned=True)
+
+
+def unpin_post(post: Post, *, by: User) -> Post:
+    current = Post.objects.only("version").get(pk=post.pk)
+    return update_post(post, by=by, expected_version=current.version, is_pinned=False)
+
+
+def set_blog_status(blog: LiveBlog, *, status: str, by: User) -> LiveBlog:
+    """Mark a blog live, paused or ended; open reader pages show the change."""
+    if not by.has_perm("liveblog.change_liveblog"):
+        raise PermissionDenied("Only editors can change a blog's status.")
+    if status not in LiveBlog.Status.values:
+        raise ValidationError(f"Unknown status {status!r}.", code="invalid_status")
+    with transaction.atomic():
+        locked = LiveBlog.objects.select_for_update().get(pk=blog.pk)
+        if locked.status == status:
+            return blog
+        locked.status = status
+        locked.save(update_fields=["status", "updated_at"])
+        record_event(locked, LiveEvent.Kind.BLOG_STATUS, data={"status": status})
+    blog.status = status
+    blog.last_seq = locked.last_seq
+    return blog
