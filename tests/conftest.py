@@ -1,0 +1,42 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from liveblog.models import Contributor, LiveBlog
+from liveblog.permissions import EDITOR_GROUP, REPORTER_GROUP
+
+
+def _staff_user(username: str, group: str):
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-for-tests", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def reporter(db):
+    user = _staff_user("reporter1", REPORTER_GROUP)
+    Contributor.objects.create(name="Alex Pope", role="BBC Local Live", user=user)
+    return user
+
+
+@pytest.fixture
+def other_reporter(db):
+    user = _staff_user("reporter2", REPORTER_GROUP)
+    Contributor.objects.create(name="Luke Ashmead", role="BBC Three Counties Radio", user=user)
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    user = _staff_user("editor1", EDITOR_GROUP)
+    Contributor.objects.create(name="Katy Lewis", role="BBC Local Live", user=user)
+    return user
+
+
+@pytest.fixture
+def blog(db):
+    return LiveBlog.objects.create(
+        title="General election 2017: live results", slug="ge2017", time_zone="Europe/London"
+    )
