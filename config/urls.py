@@ -9,6 +9,8 @@ admin.site.index_title = "Newsroom"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_urls")),
+    path("results/", include("results.urls")),
     path("", include("liveblog.urls")),
 ]
 
