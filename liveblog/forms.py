@@ -52,6 +52,14 @@ class PostAdminForm(forms.ModelForm):
             "version",
         ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "published_at" in self.fields:
+            # The admin does not pass `initial` when it binds a POST; the hidden copy of the
+            # time the form opened with lets changed_data tell "left as it was" (file it at
+            # save time) from "the reporter chose this time".
+            self.fields["published_at"].show_hidden_initial = True
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.instance.pk:

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from liveblog import services
 from liveblog.models import Contributor, LiveBlog
 from liveblog.permissions import EDITOR_GROUP, REPORTER_GROUP
 
@@ -39,4 +40,16 @@ def editor(db):
 def blog(db):
     return LiveBlog.objects.create(
         title="General election 2017: live results", slug="ge2017", time_zone="Europe/London"
+    )
+
+
+@pytest.fixture
+def reporter_post(reporter, blog):
+    """A published post filed by `reporter` through the services."""
+    return services.create_post(
+        blog=blog,
+        by=reporter,
+        headline="Counting under way in Luton",
+        body="<p>Ballot boxes are arriving.</p>",
+        contributors=[reporter.contributor],
     )
