@@ -30,6 +30,13 @@ def encode_cursor(post: Post) -> str:
     return f"{micros}-{post.pk}"
 
 
+def encode_cursor_including(post: Post) -> str:
+    """A `before` cursor whose page starts with `post` (the position just after it)."""
+    assert post.published_at is not None
+    micros = (post.published_at - _EPOCH) // _MICROSECOND
+    return f"{micros}-{post.pk + 1}"
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         micros_text, pk_text = cursor.split("-", 1)
@@ -64,7 +71,7 @@ def list_key_events(blog: LiveBlog) -> list[Post]:
         Post.objects.visible()
         .filter(blog=blog, is_key_event=True)
         .newest_first()
-        .only("id", "headline", "body", "published_at", "blog_id")
+        .only("id", "headline", "body", "published_at", "is_pinned", "blog_id")
     )
 
 

@@ -1,9 +1,11 @@
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 
 from . import selectors
-from .models import LiveBlog
+from .models import LiveBlog, Post
 
 
 def blog_index(request: HttpRequest) -> HttpResponse:
@@ -11,10 +13,29 @@ def blog_index(request: HttpRequest) -> HttpResponse:
     return render(request, "liveblog/index.html", {"blogs": blogs})
 
 
+def _key_event_links(
+    blog: LiveBlog, key_events: list[Post], *, shown: set[int]
+) -> list[tuple[Post, str]]:
+    """Each key event with a link to a page that shows it: an anchor on this page, else
+    the older-updates page that starts with it (the pinned post is on the first page)."""
+    links = []
+    for event in key_events:
+        if event.pk in shown:
+            href = f"#{event.anchor}"
+        elif event.is_pinned:
+            href = f"{blog.get_absolute_url()}#{event.anchor}"
+        else:
+            cursor = selectors.encode_cursor_including(event)
+            href = f"{blog.get_absolute_url()}?{urlencode({'before': cursor})}#{event.anchor}"
+        links.append((event, href))
+    return links
+
+
 def live_page(request: HttpRequest, slug: str) -> HttpResponse:
     blog = get_object_or_404(LiveBlog, slug=slug)
+    before = request.GET.get("before") or None
     try:
-        page = selectors.list_feed_page(blog, before=request.GET.get("before") or None)
+        page = selectors.list_feed_page(blog, before=before)
     except selectors.InvalidCursor:
         return HttpResponseBadRequest(
             render_to_string(
@@ -23,12 +44,14 @@ def live_page(request: HttpRequest, slug: str) -> HttpResponse:
                 request=request,
             )
         )
+    pinned = selectors.get_pinned_post(blog) if before is None else None
+    shown = {post.pk for post in page.posts} | ({pinned.pk} if pinned else set())
     context = {
         "blog": blog,
-        "pinned": None if "before" in request.GET else selectors.get_pinned_post(blog),
+        "pinned": pinned,
         "posts": page.posts,
         "next_cursor": page.next_cursor,
-        "is_first_page": "before" not in request.GET,
-        "key_events": selectors.list_key_events(blog),
+        "is_first_page": before is None,
+        "key_events": _key_event_links(blog, selectors.list_key_events(blog), shown=shown),
     }
     return render(request, "liveblog/live_page.html", context)
