@@ -29,14 +29,17 @@ class LiveBlogAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">View</a>', obj.get_absolute_url())
 
     def save_model(self, request: HttpRequest, obj: LiveBlog, form: Any, change: bool) -> None:
-        status = form.cleaned_data.get("status", obj.status)
-        if change and "status" in form.changed_data:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Save only the fields the form changed: last_seq moves on under a row lock as
+        # posts are published, and a full save would write back the value read when this
+        # request loaded the blog, so the next event would reuse a seq.
+        plain = [name for name in form.changed_data if name != "status"]
+        obj.save(update_fields=[*plain, "updated_at"])
+        if "status" in form.changed_data:
             # The status change is a reader-visible event; the rest is plain data.
-            obj.status = LiveBlog.objects.values_list("status", flat=True).get(pk=obj.pk)
-            super().save_model(request, obj, form, change)
-            services.set_blog_status(obj, status=status, by=request.user)
-        else:
-            super().save_model(request, obj, form, change)
+            services.set_blog_status(obj, status=form.cleaned_data["status"], by=request.user)
 
 
 @admin.register(Contributor)

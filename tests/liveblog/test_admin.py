@@ -1,11 +1,12 @@
 from datetime import datetime, timedelta
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
 from liveblog import services
-from liveblog.models import Post
+from liveblog.models import LiveBlog, Post
 
 pytestmark = pytest.mark.django_db
 
@@ -336,3 +337,95 @@ def test_bulk_delete_in_the_admin_soft_deletes(client, editor, reporter_post):
 
     reporter_post.refresh_from_db()
     assert reporter_post.deleted_at is not None
+
+
+def test_reporters_bulk_delete_including_another_reporters_post_deletes_nothing(
+    client, reporter, other_reporter, blog, reporter_post
+):
+    theirs = services.create_post(blog=blog, by=other_reporter, headline="Theirs")
+    client.force_login(reporter)
+
+    response = client.post(
+        reverse("admin:liveblog_post_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [reporter_post.pk, theirs.pk],
+            "post": "yes",
+        },
+    )
+
+    assert response.status_code == 403
+    assert Post.objects.filter(deleted_at__isnull=True).count() == 2
+
+
+def test_reporter_sees_the_post_list(client, reporter, reporter_post):
+    client.force_login(reporter)
+
+    response = client.get(reverse("admin:liveblog_post_changelist"))
+
+    assert response.status_code == 200
+    assert "Counting under way in Luton" in response.content.decode()
+
+
+# Blogs --------------------------------------------------------------------------------------
+
+
+def _blog_data(blog, **fields) -> dict:
+    data = {
+        "title": blog.title,
+        "slug": blog.slug,
+        "description": blog.description,
+        "status": blog.status,
+        "time_zone": blog.time_zone,
+        "_save": "Save",
+    }
+    data.update(fields)
+    return data
+
+
+def test_editor_changing_a_blogs_status_records_an_event(client, editor, blog):
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:liveblog_liveblog_change", args=[blog.pk]),
+        _blog_data(blog, status=LiveBlog.Status.ENDED, title="GE2017: results"),
+    )
+
+    assert response.status_code == 302
+    blog.refresh_from_db()
+    assert (blog.status, blog.title) == (LiveBlog.Status.ENDED, "GE2017: results")
+    assert list(blog.events.values_list("seq", "kind", "data")) == [
+        (1, "blog.status", {"status": "ended"})
+    ]
+
+
+def test_saving_a_blog_in_the_admin_keeps_events_published_meanwhile(rf, editor, reporter, blog):
+    model_admin = admin.site._registry[LiveBlog]
+    request = rf.post("/")
+    request.user = editor
+    opened = model_admin.get_object(request, str(blog.pk))
+    form = model_admin.get_form(request, opened, change=True)(
+        _blog_data(blog, title="GE2017"), instance=opened
+    )
+    assert form.is_valid()
+    # A reporter publishes while the editor's save is under way.
+    services.create_post(blog=blog, by=reporter, headline="Meanwhile")
+
+    model_admin.save_model(request, form.save(commit=False), form, change=True)
+
+    blog.refresh_from_db()
+    assert (blog.title, blog.last_seq) == ("GE2017", 1)
+    services.create_post(blog=blog, by=reporter, headline="Next")
+    assert list(blog.events.values_list("seq", flat=True)) == [1, 2]
+
+
+def test_reporter_cannot_change_a_blog(client, reporter, blog):
+    client.force_login(reporter)
+
+    response = client.post(
+        reverse("admin:liveblog_liveblog_change", args=[blog.pk]), _blog_data(blog, title="X")
+    )
+
+    assert response.status_code == 403
+    blog.refresh_from_db()
+    assert blog.title == "General election 2017: live results"

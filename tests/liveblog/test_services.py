@@ -126,6 +126,11 @@ def test_create_post_sets_the_contributors(reporter, other_reporter, blog):
             "BigWord",
         ),
         ("<p>Hi</p><style>p{}</style><iframe src='https://evil'></iframe>", "<p>Hi</p>"),
+        (
+            '<p class="MsoNormal" style="margin:0"><span lang="EN-GB">Pasted'
+            "<o:p></o:p></span></p><!-- Word -->",
+            "<p>Pasted</p>",
+        ),
     ],
 )
 def test_create_post_sanitises_the_body(reporter, blog, dirty, clean):
