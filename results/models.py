@@ -1,0 +1,273 @@
+"""Elections, parties, constituencies and results.
+
+Only facts are stored: votes, electorate, invalid votes, who stood for which party. Share,
+change, majority, turnout, the winner and HOLD / GAIN are derived (see results.figures) and
+never stored a second time.
+
+The one exception is the *baseline* of a result: the previous election's winner and each
+party's previous share in the seat. The importer fills it from the previous election's
+results when they are in the database, else from the Library's files (the "Lab gain from
+Con" column and the per-candidate change), so reads never need the previous election.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Party(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    code = models.CharField(
+        max_length=10, unique=True, help_text="Short code shown on cards, e.g. CON, LAB, SNP."
+    )
+    collective_name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="How a headline names the party: “Conservatives hold …”, “Labour gain …”.",
+    )
+    colour = models.CharField(
+        max_length=7, default="#767676", help_text="Hex colour, e.g. #0087DC."
+    )
+    is_headline = models.BooleanField(
+        "headline party",
+        default=False,
+        help_text="Shown as its own column in the national table; other parties count as Others.",
+    )
+    order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "parties"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(colour__regex=r"^#[0-9A-Fa-f]{6}$"),
+                name="results_party_colour_hex",
+                violation_error_message="Give the colour as # and six hex digits, e.g. #0087DC.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def headline_name(self) -> str:
+        return self.collective_name or self.name
+
+    @property
+    def text_colour(self) -> str:
+        """Black or white, whichever reads better on the party colour."""
+        from .colours import best_text_colour
+
+        return best_text_colour(self.colour)
+
+
+class PartyAlias(models.Model):
+    """Another name or abbreviation a file may use for a party (“Labour and Co-operative”)."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name_plural = "party aliases"
+
+    def __str__(self) -> str:
+        return self.alias
+
+
+class Election(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=40, unique=True)
+    date = models.DateField()
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The election that HOLD / GAIN and changes are measured against.",
+    )
+    speaker_party = models.ForeignKey(
+        Party,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Count the Speaker's seat for this party, as broadcasters do (the 2017 "
+        "table counts John Bercow for the Conservatives). Blank counts it separately.",
+    )
+
+    class Meta:
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("results:scoreboard", kwargs={"election": self.slug})
+
+
+class Constituency(models.Model):
+    ons_id = models.CharField("ONS id", max_length=12, unique=True)
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    region = models.CharField(max_length=80, blank=True)
+    country = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "constituencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConstituencyResultQuerySet(models.QuerySet["ConstituencyResult"]):
+    def for_card(self) -> "ConstituencyResultQuerySet":
+        """Everything a result card shows, in three queries whatever the number of rows."""
+        return self.select_related("election", "constituency", "previous_winner").prefetch_related(
+            models.Prefetch(
+                "candidacies", queryset=Candidacy.objects.select_related("party").order_by("id")
+            )
+        )
+
+    def declared(self) -> "ConstituencyResultQuerySet":
+        return self.exclude(status=ConstituencyResult.Status.AWAITING)
+
+
+class ConstituencyResult(models.Model):
+    class Status(models.TextChoices):
+        AWAITING = "awaiting", "Awaiting"
+        DECLARED = "declared", "Declared"
+        CORRECTED = "corrected", "Corrected"
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="results")
+    constituency = models.ForeignKey(Constituency, on_delete=models.PROTECT, related_name="results")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.AWAITING)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    electorate = models.PositiveIntegerField(null=True, blank=True)
+    invalid_votes = models.PositiveIntegerField(default=0)
+    previous_winner = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who won the seat at the previous election (filled by the importer).",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConstituencyResultQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["constituency__name"]
+        permissions = [("declare_result", "Can enter, declare and correct results")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["election", "constituency"], name="results_one_result_per_seat"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="awaiting") | Q(declared_at__isnull=False),
+                name="results_declared_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.constituency} ({self.election})"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "results:constituency",
+            kwargs={"election": self.election.slug, "constituency": self.constituency.slug},
+        )
+
+
+class Candidacy(models.Model):
+    result = models.ForeignKey(
+        ConstituencyResult, on_delete=models.CASCADE, related_name="candidacies"
+    )
+    name = models.CharField("candidate", max_length=160)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="candidacies")
+    votes = models.PositiveIntegerField(default=0)
+    sitting_mp = models.BooleanField("sitting MP", default=False)
+    won_tie_break = models.BooleanField(
+        "won the tie-break",
+        default=False,
+        help_text="Only when two candidates tie for first place: the one drawn by lot.",
+    )
+    previous_share = models.DecimalField(
+        max_digits=7,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="The party's share (0–1) here at the previous election; blank if it "
+        "did not stand.",
+    )
+
+    class Meta:
+        ordering = ["-votes", "name"]
+        verbose_name_plural = "candidacies"
+        constraints = [
+            models.UniqueConstraint(fields=["result", "name"], name="results_candidate_once"),
+            models.UniqueConstraint(
+                fields=["result"],
+                condition=Q(won_tie_break=True),
+                name="results_one_tie_break_winner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.party.code})"
+
+
+class ResultRevision(models.Model):
+    """One declaration, correction or import of a result: who, when and what."""
+
+    class Kind(models.TextChoices):
+        DECLARED = "declared", "Declared"
+        CORRECTED = "corrected", "Corrected"
+        IMPORTED = "imported", "Imported"
+
+    result = models.ForeignKey(
+        ConstituencyResult, on_delete=models.CASCADE, related_name="revisions"
+    )
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    note = models.CharField(max_length=300, blank=True)
+    # The result as it stood after this revision (electorate, invalid votes, candidates).
+    snapshot = models.JSONField(default=dict)
+    # What changed against the revision before: ["Labour votes 28,927 → 28,987", ...].
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["result", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "number"], name="results_revision_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result} #{self.number} {self.kind}"
+
+
+class PostResultCard(models.Model):
+    """A result card shown inside a live blog post, rendered from the current result."""
+
+    post = models.ForeignKey("liveblog.Post", on_delete=models.CASCADE, related_name="result_cards")
+    result = models.ForeignKey(
+        ConstituencyResult, on_delete=models.CASCADE, related_name="post_cards"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "result"], name="results_card_once_per_post"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result} in post {self.post_id}"

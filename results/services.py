@@ -1,0 +1,396 @@
+"""Business actions on results: the only code that writes results (the importer aside).
+
+Each action runs in one transaction: it writes the result, keeps a revision saying who
+changed what and when, and records a `post.updated` event for every visible live blog
+post that shows the result, so open reader pages re-render the card in place.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from liveblog import services as liveblog_services
+from liveblog.events import record_event
+from liveblog.models import LiveBlog, LiveEvent, Post
+
+from .figures import find_winner, result_figures
+from .models import (
+    Candidacy,
+    Constituency,
+    ConstituencyResult,
+    Election,
+    Party,
+    PostResultCard,
+    ResultRevision,
+)
+from .revisions import Snapshot, describe_changes, make_snapshot
+
+User = AbstractBaseUser
+
+PERM_DECLARE = "results.declare_result"
+MSG_CANNOT_DECLARE = "Only editors can enter, declare or correct results."
+MSG_NO_CANDIDATES = "Enter at least one candidate before declaring a result."
+MSG_NO_VOTES = "Enter the candidates' votes before declaring: nobody has a vote yet."
+MSG_DUPLICATE_CANDIDATE = "{name} is entered twice; enter each candidate once."
+MSG_NEGATIVE = "{name} has {votes} votes; votes cannot be negative."
+MSG_ALREADY_DECLARED = (
+    "{seat} has already been declared; correct the result instead of declaring it again."
+)
+MSG_NOT_DECLARED = "{seat} has not been declared yet; declare it before correcting it."
+MSG_DUPLICATE_RESULT = "{seat} already has a result for {election}."
+MSG_CANNOT_POST = "Only editors can file the breaking post for a result."
+
+
+@dataclass(frozen=True)
+class CandidateEntry:
+    """One candidate's line as an editor (or a file) gives it."""
+
+    name: str
+    party: Party
+    votes: int
+    sitting_mp: bool = False
+    won_tie_break: bool = False
+    previous_share: Decimal | None = None
+
+
+def _check_can_declare(by: User) -> None:
+    if not (by.is_authenticated and by.has_perm(PERM_DECLARE)):
+        raise PermissionDenied(MSG_CANNOT_DECLARE)
+
+
+def _clean_entries(
+    candidates: Sequence[CandidateEntry], *, need_winner: bool
+) -> list[CandidateEntry]:
+    entries = [
+        CandidateEntry(
+            name=" ".join(c.name.split()),
+            party=c.party,
+            votes=c.votes,
+            sitting_mp=c.sitting_mp,
+            won_tie_break=c.won_tie_break,
+            previous_share=c.previous_share,
+        )
+        for c in candidates
+    ]
+    seen: set[str] = set()
+    for c in entries:
+        if c.votes < 0:
+            raise ValidationError(
+                MSG_NEGATIVE.format(name=c.name, votes=c.votes), code="negative_votes"
+            )
+        if c.name in seen:
+            raise ValidationError(MSG_DUPLICATE_CANDIDATE.format(name=c.name), code="duplicate")
+        seen.add(c.name)
+    if need_winner:
+        if not entries:
+            raise ValidationError(MSG_NO_CANDIDATES, code="no_candidates")
+        if find_winner(entries) is None:  # raises ValidationError(code="tie") on a tie
+            raise ValidationError(MSG_NO_VOTES, code="no_votes")
+    return entries
+
+
+def _snapshot(result: ConstituencyResult) -> Snapshot:
+    return make_snapshot(
+        status=result.status,
+        electorate=result.electorate,
+        invalid_votes=result.invalid_votes,
+        candidates=[
+            {
+                "name": c.name,
+                "party": c.party.code,
+                "votes": c.votes,
+                "sitting_mp": c.sitting_mp,
+                "won_tie_break": c.won_tie_break,
+            }
+            for c in result.candidacies.select_related("party")
+        ],
+    )
+
+
+def _write_candidacies(result: ConstituencyResult, entries: Iterable[CandidateEntry]) -> None:
+    """Make the result's candidacies exactly `entries`, matched by name."""
+    existing = {c.name: c for c in result.candidacies.all()}
+    keep = []
+    # Clear tie-break flags first so the one-winner constraint holds at every step.
+    result.candidacies.filter(won_tie_break=True).update(won_tie_break=False)
+    for entry in entries:
+        row = existing.pop(entry.name, None) or Candidacy(result=result, name=entry.name)
+        row.party = entry.party
+        row.votes = entry.votes
+        row.sitting_mp = entry.sitting_mp
+        row.won_tie_break = False
+        if entry.previous_share is not None or row.pk is None:
+            row.previous_share = entry.previous_share
+        row.save()
+        keep.append((row, entry.won_tie_break))
+    if existing:
+        Candidacy.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
+    for row, won in keep:
+        if won:
+            row.won_tie_break = True
+            row.save(update_fields=["won_tie_break"])
+
+
+def _add_revision(
+    result: ConstituencyResult,
+    *,
+    kind: ResultRevision.Kind,
+    by: User | None,
+    before: Snapshot | None,
+    note: str = "",
+) -> ResultRevision:
+    last = result.revisions.order_by("-number").first()
+    after = _snapshot(result)
+    return ResultRevision.objects.create(
+        result=result,
+        number=(last.number if last else 0) + 1,
+        kind=kind,
+        by=by,
+        at=timezone.now(),
+        note=note[:300],
+        snapshot=after,
+        changes=describe_changes(before, after),
+    )
+
+
+def record_post_updates_for_results(result_ids: Iterable[int]) -> int:
+    """Record `post.updated` for every visible post showing one of these results.
+
+    Precondition: inside the caller's transaction, after the results are written (the
+    event renders the post, card included, from the database). Returns how many posts.
+    """
+    ids = list(result_ids)
+    if not ids:
+        return 0
+    posts = (
+        Post.objects.visible()
+        .filter(result_cards__result_id__in=ids)
+        .select_related("blog")
+        .distinct()
+        .order_by("blog_id", "id")
+    )
+    count = 0
+    for post in posts:
+        record_event(post.blog, LiveEvent.Kind.POST_UPDATED, post=post)
+        count += 1
+    return count
+
+
+def create_result(
+    *,
+    election: Election,
+    constituency: Constituency,
+    by: User,
+    electorate: int | None = None,
+    previous_winner: Party | None = None,
+    candidates: Sequence[CandidateEntry] = (),
+    invalid_votes: int = 0,
+) -> ConstituencyResult:
+    """Open an awaiting result for a seat, optionally with candidates and early figures."""
+    _check_can_declare(by)
+    entries = _clean_entries(candidates, need_winner=False)
+    with transaction.atomic():
+        if ConstituencyResult.objects.filter(election=election, constituency=constituency).exists():
+            raise ValidationError(
+                MSG_DUPLICATE_RESULT.format(seat=constituency, election=election),
+                code="duplicate_result",
+            )
+        result = ConstituencyResult.objects.create(
+            election=election,
+            constituency=constituency,
+            electorate=electorate,
+            invalid_votes=invalid_votes,
+            previous_winner=previous_winner,
+        )
+        _write_candidacies(result, entries)
+    return result
+
+
+def set_awaiting_figures(
+    result: ConstituencyResult,
+    *,
+    candidates: Sequence[CandidateEntry],
+    electorate: int | None,
+    invalid_votes: int = 0,
+    by: User,
+) -> ConstituencyResult:
+    """Change candidates or figures of a result that has not been declared yet."""
+    _check_can_declare(by)
+    entries = _clean_entries(candidates, need_winner=False)
+    with transaction.atomic():
+        current = ConstituencyResult.objects.select_for_update().get(pk=result.pk)
+        if current.status != ConstituencyResult.Status.AWAITING:
+            raise ValidationError(
+                MSG_ALREADY_DECLARED.format(seat=current.constituency), code="declared"
+            )
+        current.electorate = electorate
+        current.invalid_votes = invalid_votes
+        current.save(update_fields=["electorate", "invalid_votes", "updated_at"])
+        _write_candidacies(current, entries)
+        record_post_updates_for_results([current.pk])
+    _copy(current, result)
+    return result
+
+
+def declare_result(
+    result: ConstituencyResult,
+    *,
+    candidates: Sequence[CandidateEntry],
+    electorate: int | None,
+    invalid_votes: int = 0,
+    by: User,
+    declared_at: datetime | None = None,
+    announce_in: LiveBlog | None = None,
+) -> ConstituencyResult:
+    """Declare an awaiting result: figures, revision, live update of every post showing it.
+
+    With `announce_in`, also file a breaking post there (“Conservatives hold Milton Keynes
+    South”) with the card attached, in the same transaction.
+    """
+    _check_can_declare(by)
+    entries = _clean_entries(candidates, need_winner=True)
+    if announce_in is not None and not by.has_perm("liveblog.flag_post"):
+        raise PermissionDenied(MSG_CANNOT_POST)
+    with transaction.atomic():
+        current = (
+            ConstituencyResult.objects.select_for_update()
+            .select_related("constituency", "election")
+            .get(pk=result.pk)
+        )
+        if current.status != ConstituencyResult.Status.AWAITING:
+            raise ValidationError(
+                MSG_ALREADY_DECLARED.format(seat=current.constituency), code="declared"
+            )
+        before = _snapshot(current)
+        current.status = ConstituencyResult.Status.DECLARED
+        current.declared_at = declared_at or timezone.now()
+        current.electorate = electorate
+        current.invalid_votes = invalid_votes
+        current.save(
+            update_fields=["status", "declared_at", "electorate", "invalid_votes", "updated_at"]
+        )
+        _write_candidacies(current, entries)
+        _add_revision(current, kind=ResultRevision.Kind.DECLARED, by=by, before=before)
+        record_post_updates_for_results([current.pk])
+        if announce_in is not None:
+            _announce(current, blog=announce_in, by=by)
+    _copy(current, result)
+    return result
+
+
+def correct_result(
+    result: ConstituencyResult,
+    *,
+    candidates: Sequence[CandidateEntry],
+    electorate: int | None,
+    invalid_votes: int = 0,
+    by: User,
+    note: str = "",
+) -> ConstituencyResult:
+    """Correct a declared result. Keeps a revision of what changed; every post showing the
+    result updates, and the scoreboard (derived) follows, HOLD/GAIN included.
+
+    A correction that changes nothing records nothing.
+    """
+    _check_can_declare(by)
+    entries = _clean_entries(candidates, need_winner=True)
+    with transaction.atomic():
+        current = (
+            ConstituencyResult.objects.select_for_update()
+            .select_related("constituency")
+            .get(pk=result.pk)
+        )
+        if current.status == ConstituencyResult.Status.AWAITING:
+            raise ValidationError(
+                MSG_NOT_DECLARED.format(seat=current.constituency), code="not_declared"
+            )
+        before = _snapshot(current)
+        current.electorate = electorate
+        current.invalid_votes = invalid_votes
+        _write_candidacies(current, entries)
+        after = _snapshot(current)
+        after["status"] = before["status"]
+        if after == before:
+            return result
+        current.status = ConstituencyResult.Status.CORRECTED
+        current.save(update_fields=["status", "electorate", "invalid_votes", "updated_at"])
+        _add_revision(current, kind=ResultRevision.Kind.CORRECTED, by=by, before=before, note=note)
+        record_post_updates_for_results([current.pk])
+    _copy(current, result)
+    return result
+
+
+def announcement_headline(result: ConstituencyResult) -> str:
+    """“Conservatives hold Milton Keynes South”, “Labour gain Bedford from Conservatives”."""
+    figures = result_figures(ConstituencyResult.objects.for_card().get(pk=result.pk))
+    assert figures.winner is not None
+    party = figures.winner.party.headline_name
+    seat = result.constituency.name
+    if figures.gained_from is not None:
+        text = f"{party} gain {seat} from {figures.gained_from.headline_name}"
+    elif figures.outcome == "HOLD":
+        text = f"{party} hold {seat}"
+    else:
+        text = f"{party} win {seat}"
+    return text[:1].upper() + text[1:]
+
+
+def _announce(result: ConstituencyResult, *, blog: LiveBlog, by: User) -> Post:
+    figures = result_figures(ConstituencyResult.objects.for_card().get(pk=result.pk))
+    assert figures.winner is not None
+    verb = "holds" if figures.outcome == "HOLD" else "wins"
+    # Filed as a draft, the card attached, then published: one published event, card in it.
+    post = liveblog_services.create_post(
+        blog=blog,
+        by=by,
+        headline=announcement_headline(result),
+        body=f"<p>{figures.winner.name} ({figures.winner.party.code.title()}) {verb} "
+        f"{result.constituency.name}.</p>",
+        status=Post.Status.DRAFT,
+        is_breaking=True,
+    )
+    PostResultCard.objects.create(post=post, result=result, order=0)
+    liveblog_services.publish_post(post, by=by)
+    return post
+
+
+def attach_result_card(post: Post, result: ConstituencyResult, *, by: User) -> PostResultCard:
+    """Show `result`'s card in `post` (after any cards it already has)."""
+    from liveblog import permissions
+
+    if not permissions.can_edit_post(by, post):
+        raise PermissionDenied(liveblog_services.MSG_NOT_YOURS)
+    with transaction.atomic():
+        card, created = PostResultCard.objects.get_or_create(
+            post=post,
+            result=result,
+            defaults={"order": PostResultCard.objects.filter(post=post).count()},
+        )
+        if created and post.is_visible():
+            record_event(post.blog, LiveEvent.Kind.POST_UPDATED, post=post)
+    return card
+
+
+def detach_result_card(card: PostResultCard, *, by: User) -> None:
+    from liveblog import permissions
+
+    post = card.post
+    if not permissions.can_edit_post(by, post):
+        raise PermissionDenied(liveblog_services.MSG_NOT_YOURS)
+    with transaction.atomic():
+        card.delete()
+        if post.is_visible():
+            record_event(post.blog, LiveEvent.Kind.POST_UPDATED, post=post)
+
+
+def _copy(source: ConstituencyResult, target: ConstituencyResult) -> None:
+    if source is target:
+        return
+    for f in ConstituencyResult._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
