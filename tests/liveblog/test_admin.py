@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liveblog import services
+from liveblog.forms import PostAdminForm
 from liveblog.models import LiveBlog, Post
 
 pytestmark = pytest.mark.django_db
@@ -305,6 +306,34 @@ def test_saving_again_after_a_conflict_replaces_the_other_edit(
     reporter_post.refresh_from_db()
     assert reporter_post.headline == "Reporter's take"
     assert reporter_post.version == 3
+
+
+def test_conflict_found_only_at_save_time_is_shown_like_any_other(
+    client, monkeypatch, reporter, editor, reporter_post
+):
+    services.update_post(reporter_post, by=editor, expected_version=1, headline="Theirs")
+    # The other save commits after the form's version check and before the locked save:
+    # let the first check pass as if it ran before that commit.
+    check_version = PostAdminForm._check_version
+    checks = []
+
+    def check_before_the_race(form, submitted):
+        checks.append(submitted)
+        if len(checks) > 1:
+            check_version(form, submitted)
+
+    monkeypatch.setattr(PostAdminForm, "_check_version", check_before_the_race)
+    client.force_login(reporter)
+
+    response = client.post(
+        _change_url(reporter_post), _change_data(reporter_post, version=1, headline="Mine")
+    )
+
+    assert response.status_code == 200
+    assert services.MSG_CONFLICT in response.content.decode()
+    assert 'value="Mine"' in response.content.decode()
+    reporter_post.refresh_from_db()
+    assert (reporter_post.headline, reporter_post.version) == ("Theirs", 2)
 
 
 # Deleting -----------------------------------------------------------------------------------

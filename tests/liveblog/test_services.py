@@ -342,6 +342,14 @@ def test_delete_post_soft_deletes_and_unpins(editor, blog):
     assert _kinds(blog) == [(1, "post.published"), (2, "post.deleted")]
 
 
+def test_editor_can_delete_a_reporters_post(editor, reporter_post):
+    services.delete_post(reporter_post, by=editor)
+
+    reporter_post.refresh_from_db()
+    assert reporter_post.deleted_at is not None
+    assert reporter_post.updated_by == editor
+
+
 def test_reporter_can_delete_their_own_post(reporter, reporter_post):
     services.delete_post(reporter_post, by=reporter)
 
