@@ -8,6 +8,7 @@ from django.utils import timezone
 from liveblog import services
 from liveblog.forms import PostAdminForm
 from liveblog.models import LiveBlog, Post
+from tests.factories import TEST_PASSWORD, EditorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +110,25 @@ def test_post_filed_with_a_time_the_reporter_chose_keeps_that_time(client, repor
     client.post(ADD_URL, data)
 
     assert Post.objects.get().published_at == chosen
+
+
+def test_editor_logs_in_with_a_password_and_files_a_flagged_post(client, blog):
+    editor = EditorFactory()
+    assert client.login(username=editor.username, password=TEST_PASSWORD)
+
+    response = client.post(ADD_URL, _form_data(blog, is_breaking="on", is_key_event="on"))
+
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert (post.is_breaking, post.is_key_event, post.created_by) == (True, True, editor)
+
+
+def test_staff_user_outside_the_newsroom_groups_cannot_open_the_add_form(client, blog):
+    client.force_login(UserFactory())
+
+    response = client.get(ADD_URL)
+
+    assert response.status_code == 403
 
 
 def test_add_form_shows_the_admin_rich_text_editor_textarea(client, reporter, blog):

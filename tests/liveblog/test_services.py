@@ -11,7 +11,7 @@ from django.utils import timezone
 from liveblog import services
 from liveblog.events import blog_group_name
 from liveblog.models import LiveEvent, Post
-from tests.factories import LiveBlogFactory
+from tests.factories import LiveBlogFactory, ReporterFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,20 @@ def test_create_post_without_headline_or_text_is_rejected_and_writes_nothing(
     assert excinfo.value.messages == [services.MSG_EMPTY_POST]
     assert not Post.objects.exists()
     assert not LiveEvent.objects.exists()
+
+
+def test_staff_user_outside_the_newsroom_groups_cannot_file_a_post(blog):
+    with pytest.raises(PermissionDenied):
+        _file(blog, UserFactory())
+
+    assert not Post.objects.exists()
+
+
+def test_reporter_without_a_byline_can_file_a_post(blog):
+    post = _file(blog, ReporterFactory())
+
+    assert post.is_visible()
+    assert not post.contributors.exists()
 
 
 @pytest.mark.parametrize("flag", ["is_breaking", "is_key_event", "is_pinned"])
