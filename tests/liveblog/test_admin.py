@@ -153,6 +153,24 @@ def test_empty_post_filed_through_the_admin_shows_the_form_error(client, reporte
     assert not Post.objects.exists()
 
 
+def test_reporter_finds_bylines_with_the_contributor_search(client, reporter, other_reporter, blog):
+    client.force_login(reporter)
+
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "liveblog",
+            "model_name": "post",
+            "field_name": "contributors",
+            "term": "Luke",
+        },
+    )
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [result["id"] for result in results] == [str(other_reporter.contributor.pk)]
+
+
 def test_save_and_add_another_opens_a_fresh_add_form(client, reporter, blog):
     client.force_login(reporter)
 
