@@ -271,3 +271,19 @@ class PostResultCard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result} in post {self.post_id}"
+
+
+def post_cards_prefetch() -> models.Prefetch:
+    """Prefetch for Post querysets: each post's result cards with everything a card shows,
+    in two queries whatever the number of posts and cards (used by PostQuerySet)."""
+    return models.Prefetch(
+        "result_cards",
+        queryset=PostResultCard.objects.select_related(
+            "result__constituency", "result__election", "result__previous_winner"
+        ).prefetch_related(
+            models.Prefetch(
+                "result__candidacies",
+                queryset=Candidacy.objects.select_related("party").order_by("id"),
+            )
+        ),
+    )

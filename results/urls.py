@@ -1,5 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "results"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("<slug:election>/", views.scoreboard_page, name="scoreboard"),
+    path("<slug:election>/<slug:constituency>/", views.constituency_page, name="constituency"),
+]

@@ -1,3 +1,16 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from .views import ConstituencyResultApi, ScoreboardApi
+
+urlpatterns = [
+    path(
+        "elections/<slug:slug>/scoreboard/",
+        ScoreboardApi.as_view(),
+        name="results-scoreboard",
+    ),
+    path(
+        "elections/<slug:slug>/constituencies/<str:ons_id>/",
+        ConstituencyResultApi.as_view(),
+        name="results-constituency",
+    ),
+]
