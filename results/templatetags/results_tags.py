@@ -24,7 +24,7 @@ def thousands(value: int | None) -> str:
 
 @register.filter
 def signed(value: float | int | None, places: int = 1) -> str:
-    """+0.7, −1.0 (a true minus sign), 0 without a sign; blank for None."""
+    """+0.7, or -1.0 with a true minus sign (U+2212); 0 without a sign; blank for None."""
     if value is None:
         return ""
     text = f"{abs(value):,.{places}f}" if isinstance(value, float) else f"{abs(value):,}"

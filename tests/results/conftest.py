@@ -1,8 +1,10 @@
 import csv
+import importlib
 from datetime import date
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from results.importers.hoc import import_results_csv
 from results.models import (
@@ -91,3 +93,52 @@ def small_files(tmp_path):
         write_csv(tmp_path / "candidates.csv", header, candidates),
         write_csv(tmp_path / "constituencies.csv", c_header, seats),
     )
+
+
+def ensure_results_permissions() -> None:
+    """Transactional tests elsewhere flush the groups; give Editor its results rights again."""
+    from django.apps import apps
+
+    migration = importlib.import_module("results.migrations.0002_editor_results_permissions")
+    migration.add_permissions(apps, None)
+
+
+@pytest.fixture
+def editor(editor):
+    ensure_results_permissions()
+    return get_user_model().objects.get(pk=editor.pk)
+
+
+@pytest.fixture
+def small_election(small_files, db):
+    """Milton Keynes South and Buckingham, official 2017 figures, Speaker counted for CON."""
+    import_results_csv(
+        list(small_files),
+        election="ge2017",
+        name="General election 2017",
+        date=date(2017, 6, 8),
+        previous="ge2015",
+        speaker_party="CON",
+    )
+    return Election.objects.get(slug="ge2017")
+
+
+@pytest.fixture
+def mk_south(small_election):
+    return ConstituencyResult.objects.get(election=small_election, constituency__ons_id=MK_SOUTH)
+
+
+def entries_of(result, **votes_by_party):
+    """The result's candidates as service entries, with some parties' votes changed."""
+    from results.services import CandidateEntry
+
+    return [
+        CandidateEntry(
+            name=c.name,
+            party=c.party,
+            votes=votes_by_party.get(c.party.code, c.votes),
+            sitting_mp=c.sitting_mp,
+            previous_share=c.previous_share,
+        )
+        for c in result.candidacies.select_related("party").order_by("id")
+    ]

@@ -143,3 +143,10 @@ def test_command_imports_and_reports(election_2017, capsys):
     out = capsys.readouterr().out
     assert "650 constituencies, 3304 candidates" in out
     assert "650 unchanged" in out
+
+
+def test_scoreboard_runs_three_queries_for_650_seats(election_2017, django_assert_num_queries):
+    with django_assert_num_queries(3):
+        board = get_scoreboard(election_2017)
+
+    assert board.declared == 650
