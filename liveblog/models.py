@@ -105,7 +105,10 @@ class PostQuerySet(models.QuerySet["Post"]):
         return self.filter(deleted_at__isnull=True)
 
     def with_bylines(self) -> "PostQuerySet":
-        return self.select_related("blog").prefetch_related("contributors")
+        # Result cards render inside the post; imported here as results depends on liveblog.
+        from results.models import post_cards_prefetch
+
+        return self.select_related("blog").prefetch_related("contributors", post_cards_prefetch())
 
     def newest_first(self) -> "PostQuerySet":
         return self.order_by("-published_at", "-id")
