@@ -5,10 +5,13 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+from . import embeds
 
 
 def validate_time_zone(value: str) -> None:
@@ -105,10 +108,8 @@ class PostQuerySet(models.QuerySet["Post"]):
         return self.filter(deleted_at__isnull=True)
 
     def with_bylines(self) -> "PostQuerySet":
-        # Result cards render inside the post; imported here as results depends on liveblog.
-        from results.models import post_cards_prefetch
-
-        return self.select_related("blog").prefetch_related("contributors", post_cards_prefetch())
+        # Images and embeds (liveblog.images / liveblog.embeds) are one query each per page.
+        return self.select_related("blog").prefetch_related("contributors", "images", "embeds")
 
     def newest_first(self) -> "PostQuerySet":
         return self.order_by("-published_at", "-id")
@@ -253,3 +254,113 @@ class LiveEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blog_id}#{self.seq} {self.kind}"
+
+
+# Media in posts: images and social embeds ----------------------------------------------------
+# Written only by liveblog.services (add_post_image, ..., add_post_embed, ...); the files
+# behind an image are made by liveblog.images and named by it at random.
+
+
+class PostImage(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
+    order = models.PositiveSmallIntegerField(default=0)
+    alt_text = models.CharField(
+        "alt text",
+        max_length=300,
+        help_text="What the picture shows, for readers who cannot see it. Required.",
+    )
+    caption = models.CharField(max_length=300, blank=True)
+    credit = models.CharField(
+        max_length=120, blank=True, help_text="Shown as “Copyright: …”, e.g. “BBC” or “PA Media”."
+    )
+    # The upload re-encoded by Pillow (never the uploaded bytes), at its full size.
+    original = models.FileField(max_length=255, editable=False)
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    # [{"width": 320, "height": 213, "format": "webp" | "jpeg", "name": <storage name>}, ...]
+    renditions = models.JSONField(default=list, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(alt_text=""),
+                name="liveblog_postimage_has_alt_text",
+                violation_error_message="Describe the image in the alt text.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.alt_text[:60]
+
+    @property
+    def storage(self) -> Storage:
+        return self.original.storage
+
+    @property
+    def stored_names(self) -> list[str]:
+        return [self.original.name, *(r["name"] for r in self.renditions)]
+
+    def _srcset(self, fmt: str) -> str:
+        storage = self.storage
+        return ", ".join(
+            f"{storage.url(r['name'])} {r['width']}w" for r in self.renditions if r["format"] == fmt
+        )
+
+    @property
+    def webp_srcset(self) -> str:
+        return self._srcset("webp")
+
+    @property
+    def jpeg_srcset(self) -> str:
+        return self._srcset("jpeg")
+
+    @property
+    def fallback_url(self) -> str:
+        """The JPEG for browsers without srcset: the largest up to 1024 px wide."""
+        jpegs = sorted(
+            (r for r in self.renditions if r["format"] == "jpeg"), key=lambda r: r["width"]
+        )
+        if not jpegs:
+            return ""
+        fitting = [r for r in jpegs if r["width"] <= 1024] or jpegs[:1]
+        return self.storage.url(fitting[-1]["name"])
+
+
+class PostEmbed(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="embeds")
+    order = models.PositiveSmallIntegerField(default=0)
+    provider = models.CharField(max_length=20, choices=embeds.PROVIDER_CHOICES, editable=False)
+    url = models.URLField(
+        "link to the post",
+        max_length=embeds.MAX_URL_LENGTH,
+        validators=[embeds.validate_embed_url],
+        help_text="The address of one post or video on X, YouTube, Instagram, Facebook, "
+        "TikTok, Bluesky or a listed Mastodon server. Readers choose whether to load it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider__in=list(embeds.PROVIDERS)),
+                name="liveblog_postembed_known_provider",
+            ),
+            models.CheckConstraint(
+                condition=Q(url__startswith="https://"), name="liveblog_postembed_https"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @cached_property
+    def embed(self) -> "embeds.Embed | None":
+        """The validated embed; None if the link is no longer allowed (e.g. a Mastodon
+        server taken off the list): readers then get only the link."""
+        try:
+            return embeds.parse_embed_url(self.url)
+        except ValidationError:
+            return None
