@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import permissions, services
+from .admin_media import PostEmbedInline, PostImageInline
 from .forms import PostAdminForm
 from .models import Contributor, LiveBlog, Post
 
@@ -71,6 +72,7 @@ class PostAdmin(admin.ModelAdmin):
     autocomplete_fields = ("contributors",)
     save_on_top = True
     actions = ("pin_selected", "unpin_selected")
+    inlines = [PostImageInline, PostEmbedInline]
     fieldsets = (
         (None, {"fields": ("blog", "headline", "body", "contributors", "version")}),
         ("Publishing", {"fields": ("status", "published_at")}),
