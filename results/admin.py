@@ -1,0 +1,289 @@
+"""Results in the newsroom admin. Thin: entering, declaring and correcting a result goes
+through results.services; the forms only check what an editor typed."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+
+from liveblog.models import LiveBlog
+
+from . import services
+from .figures import find_winner, result_figures
+from .models import (
+    Candidacy,
+    Constituency,
+    ConstituencyResult,
+    Election,
+    Party,
+    PartyAlias,
+    PostResultCard,
+    ResultRevision,
+)
+
+
+class PartyAliasInline(admin.TabularInline):
+    model = PartyAlias
+    extra = 1
+
+
+@admin.register(Party)
+class PartyAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "colour", "is_headline", "order")
+    list_editable = ("is_headline", "order")
+    search_fields = ("name", "code", "aliases__alias")
+    inlines = [PartyAliasInline]
+
+
+@admin.register(Election)
+class ElectionAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "date", "previous", "speaker_party")
+    list_select_related = ("previous", "speaker_party")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Constituency)
+class ConstituencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "ons_id", "region", "country")
+    list_filter = ("country", "region")
+    search_fields = ("name", "ons_id")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class CandidacyFormSet(BaseInlineFormSet):
+    """Checks the candidates as a whole: each once, and one winner when declaring."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        rows = [
+            f.cleaned_data
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        names = [" ".join(r["name"].split()) for r in rows]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValidationError(
+                services.MSG_DUPLICATE_CANDIDATE.format(name=duplicates[0]), code="duplicate"
+            )
+        declaring = bool(self.data.get("declare")) or (
+            self.instance.pk is not None
+            and self.instance.status != ConstituencyResult.Status.AWAITING
+        )
+        if declaring:
+            entries = [
+                services.CandidateEntry(
+                    name=r["name"],
+                    party=r["party"],
+                    votes=r.get("votes") or 0,
+                    won_tie_break=r.get("won_tie_break", False),
+                )
+                for r in rows
+            ]
+            if not entries:
+                raise ValidationError(services.MSG_NO_CANDIDATES, code="no_candidates")
+            if find_winner(entries) is None:
+                raise ValidationError(services.MSG_NO_VOTES, code="no_votes")
+
+
+class CandidacyInline(admin.TabularInline):
+    model = Candidacy
+    formset = CandidacyFormSet
+    fields = ("name", "party", "votes", "sitting_mp", "won_tie_break", "previous_share")
+    autocomplete_fields = ("party",)
+    extra = 0
+
+
+class RevisionInline(admin.TabularInline):
+    model = ResultRevision
+    fields = ("number", "kind", "by", "at", "note", "changes")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("-number",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ResultAdminForm(forms.ModelForm):
+    declare = forms.BooleanField(
+        label="Declare now",
+        required=False,
+        initial=True,
+        help_text="Untick to save the candidates and wait for the declaration.",
+    )
+    announce_in = forms.ModelChoiceField(
+        queryset=LiveBlog.objects.filter(status=LiveBlog.Status.LIVE),
+        required=False,
+        label="Breaking post in",
+        help_text="On declaring, file “Conservatives hold Milton Keynes South” with the card "
+        "in this live blog. Leave blank for no post.",
+    )
+    correction_note = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Why the correction",
+        help_text="Kept with the revision, e.g. “Official count”.",
+    )
+
+    class Meta:
+        model = ConstituencyResult
+        fields = ("election", "constituency", "electorate", "invalid_votes", "previous_winner")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "announce_in" in self.fields:
+            blogs = self.fields["announce_in"].queryset
+            if blogs.count() == 1:
+                self.fields["announce_in"].initial = blogs.first()
+
+
+@admin.register(ConstituencyResult)
+class ConstituencyResultAdmin(admin.ModelAdmin):
+    form = ResultAdminForm
+    list_display = ("constituency", "election", "status", "headline", "declared_at")
+    list_filter = ("election", "status")
+    search_fields = ("constituency__name", "constituency__ons_id")
+    list_select_related = ("constituency", "election")
+    autocomplete_fields = ("constituency",)
+    inlines = [CandidacyInline, RevisionInline]
+
+    @admin.display(description="Result")
+    def headline(self, obj: ConstituencyResult) -> str:
+        return obj.get_status_display()
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ConstituencyResult]:
+        return super().get_queryset(request).select_related("constituency", "election")
+
+    def get_fieldsets(self, request: HttpRequest, obj: ConstituencyResult | None = None) -> Any:
+        seat = ("election", "constituency", "electorate", "invalid_votes", "previous_winner")
+        if obj is None or obj.status == ConstituencyResult.Status.AWAITING:
+            return (
+                (None, {"fields": seat}),
+                ("Declaration", {"fields": ("declare", "announce_in")}),
+            )
+        return (
+            (None, {"fields": (*seat, "status", "declared_at", "current_result")}),
+            ("Correction", {"fields": ("correction_note",)}),
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if obj is None:
+            return ()
+        return (
+            "election",
+            "constituency",
+            "previous_winner",
+            "status",
+            "declared_at",
+            "current_result",
+        )
+
+    @admin.display(description="Now shows")
+    def current_result(self, obj: ConstituencyResult) -> str:
+        figures = result_figures(ConstituencyResult.objects.for_card().get(pk=obj.pk))
+        return f"{figures.headline}, majority {figures.majority or 0:,}"
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # Saved in save_related, with its candidates, by the services: one action each.
+        pass
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        data = form.cleaned_data
+        entries = [
+            services.CandidateEntry(
+                name=f.cleaned_data["name"],
+                party=f.cleaned_data["party"],
+                votes=f.cleaned_data.get("votes") or 0,
+                sitting_mp=f.cleaned_data.get("sitting_mp", False),
+                won_tie_break=f.cleaned_data.get("won_tie_break", False),
+                previous_share=f.cleaned_data.get("previous_share"),
+            )
+            for formset in formsets
+            if formset.model is Candidacy
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        for formset in formsets:
+            # The admin's change message reads these; nothing is saved through formsets.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        obj: ConstituencyResult = form.instance
+        try:
+            if not change:
+                result = services.create_result(
+                    election=data["election"],
+                    constituency=data["constituency"],
+                    electorate=data.get("electorate"),
+                    invalid_votes=data.get("invalid_votes") or 0,
+                    previous_winner=data.get("previous_winner"),
+                    candidates=[] if data.get("declare") else entries,
+                    by=request.user,
+                )
+                obj.pk = result.pk
+                obj.status = result.status
+            else:
+                obj.status = ConstituencyResult.objects.values_list("status", flat=True).get(
+                    pk=obj.pk
+                )
+            if obj.status == ConstituencyResult.Status.AWAITING and data.get("declare"):
+                services.declare_result(
+                    obj,
+                    candidates=entries,
+                    electorate=data.get("electorate"),
+                    invalid_votes=data.get("invalid_votes") or 0,
+                    by=request.user,
+                    announce_in=data.get("announce_in"),
+                )
+            elif obj.status == ConstituencyResult.Status.AWAITING and change:
+                services.set_awaiting_figures(
+                    obj,
+                    candidates=entries,
+                    electorate=data.get("electorate"),
+                    invalid_votes=data.get("invalid_votes") or 0,
+                    by=request.user,
+                )
+            elif change:
+                services.correct_result(
+                    obj,
+                    candidates=entries,
+                    electorate=data.get("electorate"),
+                    invalid_votes=data.get("invalid_votes") or 0,
+                    by=request.user,
+                    note=data.get("correction_note", ""),
+                )
+        except (ValidationError, PermissionDenied) as exc:
+            # The forms check what they can; a refusal here (a race, a permission) rolls
+            # back the whole save and says why.
+            transaction.set_rollback(True)
+            text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            messages.error(request, f"Nothing was saved: {text}")
+
+
+@admin.register(PostResultCard)
+class PostResultCardAdmin(admin.ModelAdmin):
+    list_display = ("post", "result", "order")
+    list_select_related = ("post", "result__constituency", "result__election")
+    autocomplete_fields = ("post", "result")
+
+    def save_model(
+        self, request: HttpRequest, obj: PostResultCard, form: Any, change: bool
+    ) -> None:
+        if change:
+            obj.save()
+            return
+        card = services.attach_result_card(obj.post, obj.result, by=request.user)
+        obj.pk = card.pk
+
+    def delete_model(self, request: HttpRequest, obj: PostResultCard) -> None:
+        services.detach_result_card(obj, by=request.user)
