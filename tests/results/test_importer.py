@@ -1,5 +1,6 @@
 """The importer against the official House of Commons Library 2017 files (issue 5)."""
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -150,3 +151,24 @@ def test_scoreboard_runs_three_queries_for_650_seats(election_2017, django_asser
         board = get_scoreboard(election_2017)
 
     assert board.declared == 650
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_command_shows_progress_on_a_terminal(election_2017):
+    out = _Terminal()
+
+    call_command(
+        "import_results",
+        "--election=ge2017",
+        "--name=General election 2017",
+        "--date=2017-06-08",
+        str(CANDIDATES_2017),
+        str(CONSTITUENCIES_2017),
+        stdout=out,
+    )
+
+    assert "Writing results: 650/650" in out.getvalue()
