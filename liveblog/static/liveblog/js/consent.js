@@ -11,6 +11,10 @@ const STORE_KEY = "liveblog.embed-consent";
 const SANDBOX =
   "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox allow-presentation";
 
+// Embeds the reader accepted on this page view: an edited post arrives as a new fragment,
+// and an embed they already opened should not ask again.
+const acceptedHere = new Set();
+
 function rememberedKeys() {
   try {
     const value = JSON.parse(window.localStorage.getItem(STORE_KEY) || "[]");
@@ -61,7 +65,7 @@ export function loadEmbed(embed, { focus = false, lazy = false } = {}) {
 
 function prepare(embed) {
   if (embed.dataset.embedState !== "waiting") return;
-  if (rememberedKeys().has(embed.dataset.consentKey)) {
+  if (acceptedHere.has(embed.id) || rememberedKeys().has(embed.dataset.consentKey)) {
     loadEmbed(embed, { lazy: true });
     return;
   }
@@ -88,6 +92,7 @@ document.addEventListener("click", (event) => {
       if (other !== embed && other.dataset.consentKey === key) loadEmbed(other, { lazy: true });
     }
   }
+  acceptedHere.add(embed.id);
   loadEmbed(embed, { focus: true });
 });
 
