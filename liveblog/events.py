@@ -5,6 +5,7 @@ their transaction; it allocates the blog's next seq, renders the post fragment o
 arranges the broadcast for after commit, so a rolled-back change is never pushed.
 """
 
+import json
 import logging
 from typing import Any
 
@@ -69,19 +70,23 @@ def event_message(event: LiveEvent) -> dict[str, Any]:
 
 
 def broadcast_on_commit(event: LiveEvent) -> None:
-    message = event_message(event)
-    blog_id = event.blog_id
-    transaction.on_commit(lambda: _broadcast(blog_id, message), robust=True)
+    """Send `event` to every server process once the transaction commits."""
+    message = {
+        "type": "live.event",
+        "blog_id": event.blog_id,
+        "seq": event.seq,
+        # Serialised once here; each process hands the same text to all its readers.
+        "frame": json.dumps(event_message(event), separators=(",", ":")),
+    }
+    transaction.on_commit(lambda: _broadcast(message), robust=True)
 
 
-def _broadcast(blog_id: int, message: dict[str, Any]) -> None:
+def _broadcast(message: dict[str, Any]) -> None:
     # A failed broadcast must never break the save: readers heal by seq catch-up.
     try:
         layer = get_channel_layer()
         if layer is None:
             return
-        async_to_sync(layer.group_send)(
-            blog_group_name(blog_id), {"type": "live.event", "event": message}
-        )
+        async_to_sync(layer.group_send)(blog_group_name(message["blog_id"]), message)
     except Exception:
-        logger.exception("broadcast of blog %s seq %s failed", blog_id, message["seq"])
+        logger.exception("broadcast of blog %s seq %s failed", message["blog_id"], message["seq"])

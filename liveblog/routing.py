@@ -1,4 +1,7 @@
-from django.urls import URLPattern
+from django.urls import path
 
-# The live WebSocket endpoint arrives with the live-push work (issue 4).
-websocket_urlpatterns: list[URLPattern] = []
+from .consumers import LiveConsumer
+
+websocket_urlpatterns = [
+    path("ws/live/<slug:slug>/", LiveConsumer.as_asgi()),
+]

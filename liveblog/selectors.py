@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import LiveBlog, Post
+from .models import LiveBlog, LiveEvent, Post
 
 PAGE_SIZE = 20
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -82,3 +82,19 @@ def local_day(blog: LiveBlog, post: Post) -> date:
 
 def now_in(blog: LiveBlog) -> datetime:
     return blog.localtime(timezone.now())
+
+
+def list_events_after(
+    blog: LiveBlog, *, after: int, limit: int, last_seq: int
+) -> "list[LiveEvent] | None":
+    """Events of `blog` after seq `after`, oldest first, in one query; None when the reader
+    is too far behind (or ahead of the log) and should reload the page instead."""
+    if after > last_seq or last_seq - after > limit:
+        return None
+    if after == last_seq:
+        return []
+    # last_seq may have moved on since it was read: take a bounded slice, not "all".
+    events = list(LiveEvent.objects.filter(blog=blog, seq__gt=after).order_by("seq")[: limit + 1])
+    if len(events) > limit:
+        return None
+    return events

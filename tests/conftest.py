@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
@@ -7,7 +10,16 @@ from liveblog.models import Contributor, LiveBlog
 from liveblog.permissions import EDITOR_GROUP, REPORTER_GROUP
 
 
+def ensure_newsroom_groups() -> None:
+    """Transactional tests flush the tables the data migration filled; fill them again."""
+    if Group.objects.filter(name__in=[REPORTER_GROUP, EDITOR_GROUP]).count() == 2:
+        return
+    migration = importlib.import_module("liveblog.migrations.0002_newsroom_groups")
+    migration.create_groups(apps, None)
+
+
 def _staff_user(username: str, group: str):
+    ensure_newsroom_groups()
     user = get_user_model().objects.create_user(
         username=username, password="pw-for-tests", is_staff=True
     )
