@@ -109,7 +109,12 @@ class PostQuerySet(models.QuerySet["Post"]):
 
     def with_bylines(self) -> "PostQuerySet":
         # Images and embeds (liveblog.images / liveblog.embeds) are one query each per page.
-        return self.select_related("blog").prefetch_related("contributors", "images", "embeds")
+        # Result cards render inside the post; imported here as results depends on liveblog.
+        from results.models import post_cards_prefetch
+
+        return self.select_related("blog").prefetch_related(
+            "contributors", "images", "embeds", post_cards_prefetch()
+        )
 
     def newest_first(self) -> "PostQuerySet":
         return self.order_by("-published_at", "-id")
