@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageCms
 
 from liveblog import images, services
 from liveblog.models import LiveEvent, Post, PostImage
@@ -430,3 +430,15 @@ def test_reader_page_runs_the_same_queries_however_many_pictures_and_embeds(
         services.add_post_embed(post, by=reporter, url="https://x.com/BBCNews/status/2")
 
     assert page_queries() == one
+
+
+def test_colour_profile_is_applied_and_not_kept(media_storage):
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = jpeg((400, 300), color=(200, 40, 40), icc_profile=profile)
+
+    stored = images.store_image(_decode(data), storage=media_storage)
+
+    for name in stored.names:
+        image = open_stored(media_storage, name)
+        assert "icc_profile" not in image.info, name
+        assert _close(image.convert("RGB").getpixel((10, 10)), (200, 40, 40)), name
