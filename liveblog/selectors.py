@@ -19,6 +19,7 @@ class InvalidCursor(ValueError):
 
 @dataclass(frozen=True)
 class FeedPage:
+    pinned: Post | None
     posts: list[Post]
     next_cursor: str | None
 
@@ -47,23 +48,27 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     return when, pk
 
 
-def get_pinned_post(blog: LiveBlog) -> Post | None:
-    return Post.objects.visible().with_bylines().filter(blog=blog, is_pinned=True).first()
-
-
 def list_feed_page(
     blog: LiveBlog, *, before: str | None = None, limit: int = PAGE_SIZE
 ) -> FeedPage:
-    """One page of the blog's visible posts, newest first, the pinned post left out
-    (it is shown on top). Two queries whatever the page size."""
-    posts = Post.objects.visible().with_bylines().filter(blog=blog, is_pinned=False).newest_first()
+    """One page of the blog's visible posts, newest first. The first page also carries
+    the pinned post (shown on top, left out of the feed). One query for the posts, plus
+    one per prefetched relation, whatever the page size."""
+    feed = Q(is_pinned=False)
     if before:
         when, pk = decode_cursor(before)
-        posts = posts.filter(Q(published_at__lt=when) | Q(published_at=when, id__lt=pk))
-    rows = list(posts[: limit + 1])
+        feed &= Q(published_at__lt=when) | Q(published_at=when, id__lt=pk)
+    wanted = feed if before else feed | Q(is_pinned=True)
+    rows = list(
+        Post.objects.visible()
+        .with_bylines()
+        .filter(wanted, blog=blog)
+        .order_by("-is_pinned", "-published_at", "-id")[: limit + 2]
+    )
+    pinned = rows.pop(0) if rows and rows[0].is_pinned else None
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1]) if len(rows) > limit else None
-    return FeedPage(posts=page, next_cursor=next_cursor)
+    return FeedPage(pinned=pinned, posts=page, next_cursor=next_cursor)
 
 
 def list_key_events(blog: LiveBlog) -> list[Post]:

@@ -44,7 +44,7 @@ def live_page(request: HttpRequest, slug: str) -> HttpResponse:
                 request=request,
             )
         )
-    pinned = selectors.get_pinned_post(blog) if before is None else None
+    pinned = page.pinned
     shown = {post.pk for post in page.posts} | ({pinned.pk} if pinned else set())
     context = {
         "blog": blog,

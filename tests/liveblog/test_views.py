@@ -223,8 +223,9 @@ def test_page_runs_the_same_queries_however_many_posts(
         post.contributors.set(contributors)
     PostFactory(blog=blog, is_pinned=True, is_key_event=True, contributors=contributors)
 
-    # blog, feed page, its bylines, pinned post, its bylines, key events
-    with django_assert_num_queries(6):
+    # blog; pinned post and feed page in one query; their bylines, images, embeds and
+    # result cards; key events
+    with django_assert_num_queries(7):
         response = client.get(blog.get_absolute_url())
 
     assert response.status_code == 200

@@ -9,6 +9,7 @@ from django.db import transaction
 from liveblog import demo, services
 from liveblog.models import Contributor, LiveBlog, Post
 from liveblog.permissions import EDITOR_GROUP, REPORTER_GROUP
+from results.demo import load_results_demo
 
 DEMO_USERS = {"reporter": REPORTER_GROUP, "editor": EDITOR_GROUP}
 
@@ -38,6 +39,8 @@ class Command(BaseCommand):
             )
             contributors = self._contributors(users)
             created = self._posts(blog, users, contributors)
+            # The 2017 results and the Milton Keynes South card on its demo post.
+            load_results_demo(blog=blog, by=users["editor"])
 
         self.stdout.write(f"Demo blog “{blog.title}”: {created} new posts.")
         if password is None:
