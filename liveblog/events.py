@@ -5,6 +5,7 @@ their transaction; it allocates the blog's next seq, renders the post fragment o
 arranges the broadcast for after commit, so a rolled-back change is never pushed.
 """
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -87,6 +88,22 @@ def _broadcast(message: dict[str, Any]) -> None:
         layer = get_channel_layer()
         if layer is None:
             return
-        async_to_sync(layer.group_send)(blog_group_name(message["blog_id"]), message)
+        send = layer.group_send(blog_group_name(message["blog_id"]), message)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            async_to_sync(lambda: send)()
+        else:
+            # Sync code called on an event loop's own thread (a shell inside an async
+            # context, a browser-test driver): it cannot block on the loop, so schedule.
+            task = loop.create_task(send)
+            task.add_done_callback(_log_failed_send)
     except Exception:
         logger.exception("broadcast of blog %s seq %s failed", message["blog_id"], message["seq"])
+
+
+def _log_failed_send(task: "asyncio.Task[None]") -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("broadcast failed", exc_info=task.exception())

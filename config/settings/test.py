@@ -18,3 +18,17 @@ STORAGES = {
 # Threads that async tests use for the ORM must not keep connections open past a call,
 # or the test database cannot be dropped at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: the browser tests' Daphne process must see the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+
+# Rendered pages are cached per blog seq in production; tests that build posts with factories
+# (no seq) would see stale pages. tests/liveblog/test_caching.py switches a real cache on.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# Throttles count in the cache too (so never trip here); tests/api/test_throttling.py sets low
+# rates with a real cache.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon_read": "100000/min", "write": "100000/min"},
+}
