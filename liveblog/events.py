@@ -88,17 +88,17 @@ def _broadcast(message: dict[str, Any]) -> None:
         layer = get_channel_layer()
         if layer is None:
             return
-        send = layer.group_send(blog_group_name(message["blog_id"]), message)
+        group = blog_group_name(message["blog_id"])
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
         if loop is None:
-            async_to_sync(lambda: send)()
+            async_to_sync(layer.group_send)(group, message)
         else:
             # Sync code called on an event loop's own thread (a shell inside an async
             # context, a browser-test driver): it cannot block on the loop, so schedule.
-            task = loop.create_task(send)
+            task = loop.create_task(layer.group_send(group, message))
             task.add_done_callback(_log_failed_send)
     except Exception:
         logger.exception("broadcast of blog %s seq %s failed", message["blog_id"], message["seq"])
