@@ -299,6 +299,19 @@ _FETCHING = {
     "frame": ("src",),
 }
 
+_FETCHING_LINKS = {
+    "stylesheet",
+    "icon",
+    "apple-touch-icon",
+    "manifest",
+    "preload",
+    "modulepreload",
+    "prefetch",
+    "preconnect",
+    "dns-prefetch",
+    "prerender",
+}
+
 
 class _Fetches(HTMLParser):
     def __init__(self) -> None:
@@ -309,6 +322,9 @@ class _Fetches(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
+        rel = set((dict(attrs).get("rel") or "").lower().split())
+        if tag == "link" and not rel & _FETCHING_LINKS:
+            return  # canonical, alternate: addresses, not fetches
         for name, value in attrs:
             if name in _FETCHING.get(tag, ()) and value:
                 self.urls += [part.strip().split(" ")[0] for part in value.split(",")]
