@@ -1,11 +1,13 @@
-"""Reads for the reader page (and later the feed, the API and catch-up)."""
+"""Reads for the reader page, the feeds, the API and catch-up."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Q
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from . import permissions
 from .models import LiveBlog, LiveEvent, Post
 
 PAGE_SIZE = 20
@@ -48,6 +50,41 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     return when, pk
 
 
+def get_blog_for_readers(slug: str) -> LiveBlog:
+    """The blog behind a reader URL, with `last_event_at` (the time of its latest event) for
+    HTTP validators, in one query. Raises LiveBlog.DoesNotExist."""
+    latest = LiveEvent.objects.filter(blog=OuterRef("pk"), seq=OuterRef("last_seq"))
+    return LiveBlog.objects.annotate(last_event_at=Subquery(latest.values("created_at")[:1])).get(
+        slug=slug
+    )
+
+
+@dataclass(frozen=True)
+class BlogListState:
+    count: int
+    seq_total: int
+    last_changed: datetime | None
+
+
+def get_blog_list_state() -> BlogListState:
+    """What changes whenever the list of blogs or anything in them changes, in one query:
+    a new event raises the total of seqs, a new or deleted blog the count."""
+    state = LiveBlog.objects.aggregate(
+        count=Count("id"), seq_total=Sum("last_seq"), last_changed=Max("updated_at")
+    )
+    return BlogListState(
+        count=state["count"], seq_total=state["seq_total"] or 0, last_changed=state["last_changed"]
+    )
+
+
+def list_blogs_for_sitemap() -> QuerySet[LiveBlog]:
+    """Every blog with `last_event_at`, newest first."""
+    latest = LiveEvent.objects.filter(blog=OuterRef("pk"), seq=OuterRef("last_seq"))
+    return LiveBlog.objects.annotate(
+        last_event_at=Subquery(latest.values("created_at")[:1])
+    ).order_by("-created_at", "pk")
+
+
 def list_feed_page(
     blog: LiveBlog, *, before: str | None = None, limit: int = PAGE_SIZE
 ) -> FeedPage:
@@ -78,6 +115,73 @@ def list_key_events(blog: LiveBlog) -> list[Post]:
         .newest_first()
         .only("id", "headline", "body", "published_at", "is_pinned", "blog_id")
     )
+
+
+def list_feed_posts(blog: LiveBlog, *, key_events_only: bool, limit: int) -> list[Post]:
+    """The latest visible posts for the Atom feeds, newest first, pinned ones in their place."""
+    posts = Post.objects.visible().filter(blog=blog)
+    if key_events_only:
+        posts = posts.filter(is_key_event=True)
+    return list(posts.with_bylines().newest_first()[:limit])
+
+
+@dataclass(frozen=True)
+class PostsPage:
+    posts: list[Post]
+    next_cursor: str | None
+
+
+def list_posts_page(blog: LiveBlog, *, cursor: str | None, limit: int) -> PostsPage:
+    """Visible posts of `blog` newest first, pinned ones in their place (the API's list).
+    Raises InvalidCursor. One query plus one per prefetched relation."""
+    posts = Post.objects.visible().filter(blog=blog)
+    if cursor:
+        when, pk = decode_cursor(cursor)
+        posts = posts.filter(Q(published_at__lt=when) | Q(published_at=when, id__lt=pk))
+    rows = list(posts.with_bylines().newest_first()[: limit + 1])
+    page = rows[:limit]
+    return PostsPage(posts=page, next_cursor=encode_cursor(page[-1]) if len(rows) > limit else None)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed in a blog after a seq: posts to add or replace, post ids to remove."""
+
+    last_seq: int
+    posts: list[Post]
+    deleted: list[int]
+
+
+def list_changes_after(blog: LiveBlog, *, after: int, limit: int) -> Changes | None:
+    """The posts that events after seq `after` touched, as they are now: visible ones to
+    show (newest first), others (deleted, unpublished) to remove. None when `after` is too
+    far behind or ahead of the log; the caller should then list the posts again.
+
+    Precondition: `blog.last_seq` was read before this call, so the posts read here are at
+    least as new as the events (a later event may already show; applying it twice is safe).
+    """
+    events = list_events_after(blog, after=after, limit=limit, last_seq=blog.last_seq)
+    if events is None:
+        return None
+    touched = {e.post_id for e in events if e.post_id is not None}
+    last_seq = max([blog.last_seq, *(e.seq for e in events)])
+    if not touched:
+        return Changes(last_seq=last_seq, posts=[], deleted=[])
+    visible = list(
+        Post.objects.visible().filter(blog=blog, pk__in=touched).with_bylines().newest_first()
+    )
+    gone = sorted(touched - {p.pk for p in visible})
+    return Changes(last_seq=last_seq, posts=visible, deleted=gone)
+
+
+def get_post_for_user(blog: LiveBlog, pk: int, *, user: AbstractBaseUser | AnonymousUser) -> Post:
+    """A post of `blog` that `user` may see: a visible one, or a draft or scheduled post
+    they may edit. Raises Post.DoesNotExist otherwise, so nobody learns that someone
+    else's draft exists."""
+    post = Post.objects.not_deleted().with_bylines().get(blog=blog, pk=pk)
+    if post.is_visible() or permissions.can_edit_post(user, post):
+        return post
+    raise Post.DoesNotExist
 
 
 def local_day(blog: LiveBlog, post: Post) -> date:

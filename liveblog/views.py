@@ -1,10 +1,11 @@
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from . import selectors
+from . import selectors, seo
+from .caching import cache_per_seq
 from .models import LiveBlog, Post
 
 
@@ -31,8 +32,10 @@ def _key_event_links(
     return links
 
 
-def live_page(request: HttpRequest, slug: str) -> HttpResponse:
-    blog = get_object_or_404(LiveBlog, slug=slug)
+@cache_per_seq(name="page", params=("before",))
+def live_page(request: HttpRequest, blog: LiveBlog) -> HttpResponse:
+    """The reader page. Reached through cache_per_seq: anonymous readers get it rendered once
+    per blog seq and page, or a 304."""
     before = request.GET.get("before") or None
     try:
         page = selectors.list_feed_page(blog, before=before)
@@ -53,5 +56,8 @@ def live_page(request: HttpRequest, slug: str) -> HttpResponse:
         "next_cursor": page.next_cursor,
         "is_first_page": before is None,
         "key_events": _key_event_links(blog, selectors.list_key_events(blog), shown=shown),
+        "seo": seo.live_page_metadata(
+            request, blog, latest=[*([pinned] if pinned else []), *page.posts], before=before
+        ),
     }
     return render(request, "liveblog/live_page.html", context)

@@ -26,6 +26,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django.contrib.sitemaps",
     "django_prose_editor",
     "liveblog",
     "results",
@@ -91,6 +95,30 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Rendered reader pages (one per blog seq and page, liveblog.caching) and API throttle counts.
+# Per process in memory by default; with REDIS_URL shared by every process. The cache keeps
+# its own key prefix, and REDIS_CACHE_URL may point it at another Redis database: never call
+# cache.clear() on a database the channel layer uses (it flushes the whole database).
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
+if REDIS_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "KEY_PREFIX": "liveblog-cache",
+            "TIMEOUT": 600,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "liveblog",
+            "TIMEOUT": 600,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -135,9 +163,42 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 SERVE_STATIC = env.bool("SERVE_STATIC", default=DEBUG)
 
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated write then gets 401 with WWW-Authenticate: Token.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "liveblog.api.errors.exception_handler",
+    # Anonymous reads per client address, writes per user (liveblog.api.throttles).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "liveblog.api.throttles.AnonReadThrottle",
+        "liveblog.api.throttles.WriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon_read": env.str("API_ANON_READ_RATE", default="300/min"),
+        "write": env.str("API_WRITE_RATE", default="120/min"),
+    },
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Live blog API",
+    "DESCRIPTION": "Live blogs, their posts and election results. Reads are public; writes "
+    "need a token (`Authorization: Token <key>`) or a newsroom session, and follow the same "
+    "permissions as the admin.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page loads Swagger UI from our own static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "BlogStatusEnum": "liveblog.models.LiveBlog.Status",
+        "PostStatusEnum": "liveblog.models.Post.Status",
+        "PostInputStatusEnum": ["draft", "published"],
+    },
 }

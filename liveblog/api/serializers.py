@@ -1,0 +1,140 @@
+"""Output shapes shared by several operations (a post is returned by reads and writes alike).
+Inputs are nested in their views."""
+
+from urllib.parse import urlencode
+
+from rest_framework import serializers
+
+from liveblog import selectors
+from liveblog.models import LiveBlog, Post, PostEmbed, PostImage
+from liveblog.seo import post_headline
+
+
+class BlogSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    status = serializers.ChoiceField(choices=LiveBlog.Status.choices)
+    time_zone = serializers.CharField()
+    last_seq = serializers.IntegerField(
+        help_text="Sequence number of the blog's latest change; pass it as `after_seq`."
+    )
+    url = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "Blog"
+
+    def get_url(self, blog: LiveBlog) -> str:
+        return self.context["request"].build_absolute_uri(blog.get_absolute_url())
+
+
+class ContributorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+
+    class Meta:
+        ref_name = "Contributor"
+
+
+class RenditionSerializer(serializers.Serializer):
+    url = serializers.SerializerMethodField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    format = serializers.ChoiceField(choices=["webp", "jpeg"])
+
+    class Meta:
+        ref_name = "ImageRendition"
+
+    def get_url(self, rendition: dict) -> str:
+        storage = PostImage._meta.get_field("original").storage
+        return self.context["request"].build_absolute_uri(storage.url(rendition["name"]))
+
+
+class ImageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    alt_text = serializers.CharField()
+    caption = serializers.CharField()
+    credit = serializers.CharField()
+    order = serializers.IntegerField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    url = serializers.SerializerMethodField(help_text="A JPEG up to 1024 px wide.")
+    renditions = RenditionSerializer(many=True)
+
+    class Meta:
+        ref_name = "Image"
+
+    def get_url(self, image: PostImage) -> str:
+        url = image.fallback_url
+        return self.context["request"].build_absolute_uri(url) if url else ""
+
+
+class EmbedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    provider = serializers.CharField()
+    url = serializers.URLField()
+
+    class Meta:
+        ref_name = "Embed"
+
+    def to_representation(self, embed: PostEmbed) -> dict:
+        return {"id": embed.pk, "provider": embed.provider, "url": embed.url}
+
+
+class ResultCardSerializer(serializers.Serializer):
+    election = serializers.CharField(source="result.election.slug")
+    ons_id = serializers.CharField(source="result.constituency.ons_id")
+    constituency = serializers.CharField(source="result.constituency.name")
+
+    class Meta:
+        ref_name = "PostResultCard"
+
+
+class PostSerializer(serializers.Serializer):
+    """A post as the API returns it. Needs a post loaded with `with_bylines()`."""
+
+    id = serializers.IntegerField()
+    blog = serializers.SlugField(source="blog.slug")
+    url = serializers.SerializerMethodField(
+        help_text="The reader page that shows the post; null until it is published."
+    )
+    headline = serializers.CharField()
+    body = serializers.CharField(help_text="Sanitised HTML.")
+    status = serializers.ChoiceField(choices=Post.Status.choices)
+    published_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+    is_breaking = serializers.BooleanField()
+    is_key_event = serializers.BooleanField()
+    is_pinned = serializers.BooleanField()
+    version = serializers.IntegerField(
+        help_text="Pass it back when updating; a save from an older version is refused (409)."
+    )
+    contributors = ContributorSerializer(many=True, source="contributors.all")
+    images = ImageSerializer(many=True, source="images.all")
+    embeds = EmbedSerializer(many=True, source="embeds.all")
+    result_cards = ResultCardSerializer(many=True, source="result_cards.all")
+
+    class Meta:
+        ref_name = "Post"
+
+    def get_url(self, post: Post) -> str | None:
+        if not post.is_visible():
+            return None
+        cursor = selectors.encode_cursor_including(post)
+        path = f"{post.blog.get_absolute_url()}?{urlencode({'before': cursor})}#{post.anchor}"
+        return self.context["request"].build_absolute_uri(path)
+
+
+class KeyEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    headline = serializers.SerializerMethodField()
+    published_at = serializers.DateTimeField()
+    is_pinned = serializers.BooleanField()
+
+    class Meta:
+        ref_name = "KeyEvent"
+
+    def get_headline(self, post: Post) -> str:
+        return post_headline(post)

@@ -1,0 +1,194 @@
+"""Writes: create, update (optimistic locking), delete, publish or schedule, attach images.
+
+Every operation calls liveblog.services, the admin's own code path: validation, permissions
+(reporters their own posts, editors everything, flags and pinning editors only) and the live
+broadcast are identical. Someone else's draft is a 404, never a 403, so its existence does
+not leak.
+"""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from liveblog import selectors, services
+from liveblog.models import Contributor, Post
+
+from .reads import get_blog_or_404
+from .serializers import ImageSerializer, PostSerializer
+
+ERRORS = {
+    400: OpenApiResponse(description="Bad input: `detail` says what to fix, `fields` where."),
+    401: OpenApiResponse(description="Not signed in: send `Authorization: Token <key>`."),
+    403: OpenApiResponse(description="Signed in, but not allowed to do this."),
+    404: OpenApiResponse(description="No such blog or post (or someone else's draft)."),
+}
+CONFLICT = OpenApiResponse(
+    description="The post changed since `version`; `current_version` is the one to start from."
+)
+TOO_LARGE = OpenApiResponse(description="The file is too large.")
+
+
+def get_post_for_change(request: Request, slug: str, post_id: int) -> Post:
+    """The post a write acts on, or 404 if the user may not even see it."""
+    blog = get_blog_or_404(slug)
+    try:
+        return selectors.get_post_for_user(blog, post_id, user=request.user)
+    except Post.DoesNotExist as exc:
+        raise Http404("No such post.") from exc
+
+
+def post_output(request: Request, post: Post) -> dict:
+    fresh = Post.objects.with_bylines().get(pk=post.pk)
+    return PostSerializer(fresh, context={"request": request}).data
+
+
+class _WriteApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+
+class _PostFields(serializers.Serializer):
+    headline = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    body = serializers.CharField(
+        required=False, allow_blank=True, help_text="HTML; cleaned like the admin's editor."
+    )
+    contributors = serializers.PrimaryKeyRelatedField(
+        queryset=Contributor.objects.all(), many=True, required=False
+    )
+    status = serializers.ChoiceField(
+        choices=[Post.Status.DRAFT, Post.Status.PUBLISHED],
+        required=False,
+        help_text="`published` with a future `published_at` schedules the post.",
+    )
+    published_at = serializers.DateTimeField(required=False, allow_null=True)
+    is_breaking = serializers.BooleanField(required=False, help_text="Editors only.")
+    is_key_event = serializers.BooleanField(required=False, help_text="Editors only.")
+    is_pinned = serializers.BooleanField(required=False, help_text="Editors only.")
+
+
+class PostCreateApi(_WriteApi):
+    class InputSerializer(_PostFields):
+        class Meta:
+            ref_name = "PostCreate"
+
+    @extend_schema(
+        operation_id="blogs_posts_create",
+        request=InputSerializer,
+        responses={201: PostSerializer, **ERRORS},
+        summary="File a post (published now, scheduled, or a draft)",
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        blog = get_blog_or_404(slug)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        if "contributors" not in fields:
+            # As in the admin: the reporter's own byline by default.
+            fields["contributors"] = Contributor.objects.filter(user=request.user)
+        post = services.create_post(blog=blog, by=request.user, **fields)
+        return Response(post_output(request, post), status=status.HTTP_201_CREATED)
+
+
+class PostUpdateApi(_WriteApi):
+    class InputSerializer(_PostFields):
+        version = serializers.IntegerField(
+            min_value=1, help_text="The `version` of the post you started from."
+        )
+
+        class Meta:
+            ref_name = "PostUpdate"
+
+    @extend_schema(
+        operation_id="blogs_posts_update",
+        request=InputSerializer,
+        responses={200: PostSerializer, **ERRORS, 409: CONFLICT},
+        summary="Change a post; only the fields sent change",
+    )
+    def post(self, request: Request, slug: str, post_id: int) -> Response:
+        post = get_post_for_change(request, slug, post_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        version = changes.pop("version")
+        services.update_post(post, by=request.user, expected_version=version, **changes)
+        return Response(post_output(request, post))
+
+
+class PostDeleteApi(_WriteApi):
+    @extend_schema(
+        operation_id="blogs_posts_delete",
+        request=None,
+        responses={204: None, **ERRORS},
+        summary="Delete a post (readers lose it at once)",
+    )
+    def post(self, request: Request, slug: str, post_id: int) -> Response:
+        post = get_post_for_change(request, slug, post_id)
+        services.delete_post(post, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PostPublishApi(_WriteApi):
+    class InputSerializer(serializers.Serializer):
+        at = serializers.DateTimeField(
+            required=False,
+            allow_null=True,
+            help_text="When to publish; a future time schedules the post. Default: now "
+            "(or the time it was scheduled for).",
+        )
+
+        class Meta:
+            ref_name = "PostPublish"
+
+    @extend_schema(
+        operation_id="blogs_posts_publish",
+        request=InputSerializer,
+        responses={200: PostSerializer, **ERRORS},
+        summary="Publish a draft now, or schedule it",
+    )
+    def post(self, request: Request, slug: str, post_id: int) -> Response:
+        post = get_post_for_change(request, slug, post_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.publish_post(post, by=request.user, at=serializer.validated_data.get("at"))
+        return Response(post_output(request, post))
+
+
+class PostImageCreateApi(_WriteApi):
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(help_text="JPEG, PNG, WebP or GIF; re-encoded on upload.")
+        alt_text = serializers.CharField(max_length=300, help_text="What the picture shows.")
+        caption = serializers.CharField(max_length=300, required=False, default="")
+        credit = serializers.CharField(max_length=120, required=False, default="")
+        order = serializers.IntegerField(min_value=0, max_value=32767, required=False, default=0)
+
+        class Meta:
+            ref_name = "PostImageUpload"
+
+    @extend_schema(
+        operation_id="blogs_posts_images_create",
+        request={"multipart/form-data": InputSerializer},
+        responses={201: ImageSerializer, **ERRORS, 413: TOO_LARGE},
+        summary="Attach a picture to a post",
+    )
+    def post(self, request: Request, slug: str, post_id: int) -> Response:
+        post = get_post_for_change(request, slug, post_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        image = services.add_post_image(
+            post,
+            by=request.user,
+            upload=data["file"],
+            alt_text=data["alt_text"],
+            caption=data["caption"],
+            credit=data["credit"],
+            order=data["order"],
+        )
+        output = ImageSerializer(image, context={"request": request}).data
+        return Response(output, status=status.HTTP_201_CREATED)

@@ -1,0 +1,172 @@
+"""HTTP caching for what readers fetch: the live page, the feeds and the read API.
+
+The blog's event seq is the truth for caching (ARCHITECTURE.md): every reader-visible change
+records an event and so moves `last_seq`, including result corrections, which record an event
+for each post that shows the result. So
+
+- validators come from the blog row alone: the ETag from `last_seq` (and `updated_at`, which
+  moves when the title or description is edited without an event), Last-Modified from the
+  latest of the blog's own change and its latest event;
+- a conditional request is answered 304 right after the one query that reads the blog, before
+  anything is rendered;
+- an anonymous response is rendered once per (blog, seq, page) and then served from Django's
+  cache; the key holds the seq, so a change never needs an invalidation, old keys just expire;
+- anonymous readers get `public` with a short max-age and stale-while-revalidate for a CDN;
+  signed-in users (who may see other things, e.g. their own drafts in the API) get
+  `private, no-store` and never a cached copy. Both vary on Cookie (and Authorization for
+  the API), so no cache hands one kind of response to the other.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+from . import selectors
+from .models import LiveBlog
+
+# Seconds a CDN or browser may reuse a page without asking; live readers get pushes anyway.
+DEFAULT_MAX_AGE = 5
+DEFAULT_STALE_WHILE_REVALIDATE = 30
+# Bump when templates change shape, so a shared cache does not serve pages of the last release.
+RENDER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str  # quoted, strong
+    last_modified: int  # seconds since the epoch
+
+
+def _micros(value: datetime) -> int:
+    return int(value.timestamp() * 1_000_000)
+
+
+def blog_validators(blog: LiveBlog) -> Validators:
+    """ETag and Last-Modified of everything readers see of `blog`. Needs a blog read with
+    selectors.get_blog_for_readers (for `last_event_at`)."""
+    last_event_at: datetime | None = getattr(blog, "last_event_at", None)
+    modified = max(blog.updated_at, last_event_at) if last_event_at else blog.updated_at
+    return Validators(
+        etag=f'"{blog.pk}-{blog.last_seq}-{_micros(blog.updated_at)}"',
+        last_modified=int(modified.timestamp()),
+    )
+
+
+def blog_list_validators(state: selectors.BlogListState) -> Validators:
+    changed = state.last_changed
+    micros = _micros(changed) if changed else 0
+    return Validators(
+        etag=f'"blogs-{state.count}-{state.seq_total}-{micros}"',
+        last_modified=int(changed.timestamp()) if changed else 0,
+    )
+
+
+def public_cache_control() -> str:
+    max_age = getattr(settings, "LIVEBLOG_CACHE_MAX_AGE", DEFAULT_MAX_AGE)
+    stale = getattr(settings, "LIVEBLOG_STALE_WHILE_REVALIDATE", DEFAULT_STALE_WHILE_REVALIDATE)
+    return f"public, max-age={max_age}, stale-while-revalidate={stale}"
+
+
+def patch_public(
+    response: HttpResponseBase, validators: Validators, *, vary: Iterable[str] = ("Cookie",)
+) -> HttpResponseBase:
+    """Headers for a response any reader (and a CDN) may share."""
+    response.headers["ETag"] = validators.etag
+    response.headers["Last-Modified"] = http_date(validators.last_modified)
+    response.headers["Cache-Control"] = public_cache_control()
+    patch_vary_headers(response, tuple(vary))
+    return response
+
+
+def patch_private(
+    response: HttpResponseBase, *, vary: Iterable[str] = ("Cookie",)
+) -> HttpResponseBase:
+    """Headers for a response meant for one signed-in user: never stored anywhere."""
+    add_never_cache_headers(response)
+    patch_vary_headers(response, tuple(vary))
+    return response
+
+
+def conditional_response(
+    request: HttpRequest, validators: Validators, *, vary: Iterable[str] = ("Cookie",)
+) -> HttpResponseBase | None:
+    """304 (or 412) when the request's validators match, with the headers a cache needs to
+    refresh its copy; None when the full response is wanted."""
+    response = get_conditional_response(
+        request, etag=validators.etag, last_modified=validators.last_modified
+    )
+    if response is not None and response.status_code == 304:
+        patch_public(response, validators, vary=vary)
+    return response
+
+
+def page_cache_key(blog: LiveBlog, *, name: str, host: str, params: dict[str, str]) -> str:
+    """Key of one rendered response of `blog`: the seq is part of it, so a new event makes
+    every old copy unreachable (they expire with the cache's timeout). The host is part of
+    it as pages carry absolute links (canonical URL, feed ids)."""
+    query = "&".join(f"{k}={v}" for k, v in [("host", host), *sorted(params.items())] if v)
+    digest = hashlib.sha256(query.encode()).hexdigest()[:24] if query else "-"
+    return (
+        f"liveblog:r{RENDER_VERSION}:{name}:{blog.pk}:{blog.last_seq}:"
+        f"{_micros(blog.updated_at)}:{digest}"
+    )
+
+
+BlogView = Callable[..., HttpResponseBase]
+
+
+def cache_per_seq(*, name: str, params: tuple[str, ...] = ()) -> Callable[[BlogView], BlogView]:
+    """Decorate a reader view `view(request, blog, **kwargs)` into `view(request, slug, ...)`.
+
+    One query reads the blog (404 if there is none). Anonymous readers: a conditional
+    request is answered 304 at once; otherwise the response is served from the cache or
+    rendered and stored, keyed by the blog's seq, `name` and the query `params` the view
+    reads (other parameters do not make new copies). Signed-in users: rendered every time,
+    `private, no-store`.
+    """
+
+    def decorator(view: BlogView) -> BlogView:
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponseBase:
+            try:
+                blog = selectors.get_blog_for_readers(slug)
+            except LiveBlog.DoesNotExist as exc:
+                raise Http404("No such live blog.") from exc
+            if request.user.is_authenticated:
+                return patch_private(view(request, blog, **kwargs))
+
+            validators = blog_validators(blog)
+            not_modified = conditional_response(request, validators)
+            if not_modified is not None:
+                return not_modified
+            key = page_cache_key(
+                blog,
+                name=name,
+                host=request.get_host(),
+                params={p: request.GET.get(p, "") for p in params},
+            )
+            hit = cache.get(key)
+            if hit is not None:
+                content_type, content = hit
+                response: HttpResponseBase = HttpResponse(content, content_type=content_type)
+            else:
+                response = view(request, blog, **kwargs)
+                if response.status_code != 200:
+                    return response
+                if hasattr(response, "render") and callable(response.render):
+                    response.render()
+                cache.set(key, (response["Content-Type"], response.content))
+            return patch_public(response, validators)
+
+        return wrapper
+
+    return decorator
