@@ -1,21 +1,15 @@
-"""The reader's WebSocket: connect, catch up from the event log, then follow the hub.
+"""The reader's WebSocket: join the blog through the process's hub, catch up, follow.
 
-Readers are read-only. Per connection the database is read twice (the blog, then the
-events after the reader's last seq, in one query); live events never touch it.
+Readers are read-only. Live events never touch the database; a connection reads it only
+for a blog this process does not follow yet, or to catch up further back than the hub
+remembers (one query for the events).
 """
 
-import logging
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 
-from . import selectors
-from .hub import frame, get_hub
-from .models import LiveBlog
-
-logger = logging.getLogger(__name__)
+from .hub import RELOAD, UnknownBlog, get_hub
 
 CLOSE_UNKNOWN_BLOG = 4404
 CLOSE_READ_ONLY = 4400
@@ -26,31 +20,26 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # channel-layer subscription per blog (see liveblog.hub).
     channel_layer_alias = None
     blog_id: int | None = None
-    # Frames that arrived from the hub while catch-up was being sent; None once live.
+    # Messages that arrived from the hub while catch-up was being sent; None once live.
     pending: list | None = None
 
     async def connect(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
-        blog = await _get_blog(slug)
-        await self.accept()
-        if blog is None:
+        after = _parse_after(self.scope.get("query_string", b""))
+        try:
+            self.blog_id, catch_up = await get_hub().join(slug, self, after=after)
+        except UnknownBlog:
+            await self.accept()
             await self.close(code=CLOSE_UNKNOWN_BLOG)
             return
-        after = _parse_after(self.scope.get("query_string", b""), default=blog.last_seq)
-
-        # Subscribe first, buffering, so nothing published during catch-up is missed.
-        self.pending = []
-        self.blog_id = blog.id
-        hub = get_hub()
-        await hub.subscribe(blog.id, self, last_seq=blog.last_seq)
-
-        catch_up = await _catch_up(blog, after)
+        # Accept only now: a reader whose handshake completed is really following.
+        await self.accept()
         if catch_up is None:
-            await self.base_send(frame({"kind": "reload"}))
             self.pending = None
+            await self.base_send(RELOAD)
             await self.close()
             return
-        sent = after
+        sent = after or 0
         for seq, message in catch_up:
             await self.base_send(message)
             sent = seq
@@ -69,32 +58,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.blog_id is not None:
-            await get_hub().unsubscribe(self.blog_id, self)
+            await get_hub().leave(self.blog_id, self)
             self.blog_id = None
 
 
-def _parse_after(query_string: bytes, *, default: int) -> int:
+def _parse_after(query_string: bytes) -> int | None:
     values = parse_qs(query_string.decode("latin-1")).get("after")
     if not values:
-        return default
+        return None
     try:
         return max(0, int(values[0]))
     except ValueError:
-        return default
-
-
-@database_sync_to_async
-def _get_blog(slug: str) -> LiveBlog | None:
-    return LiveBlog.objects.filter(slug=slug).only("id", "last_seq").first()
-
-
-@database_sync_to_async
-def _catch_up(blog: LiveBlog, after: int) -> list[tuple[int, dict]] | None:
-    """Frames for the events after `after`, or None if the reader must reload."""
-    limit = getattr(settings, "LIVE_CATCH_UP_LIMIT", 500)
-    events = selectors.list_events_after(blog, after=after, limit=limit, last_seq=blog.last_seq)
-    if events is None:
         return None
-    from .events import event_message
-
-    return [(event.seq, frame(event_message(event))) for event in events]

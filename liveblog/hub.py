@@ -5,7 +5,11 @@ readers, so a publish costs one layer message per server process, not one per re
 Each event arrives here once, already serialised; the same ASGI message is then handed
 to every local reader of that blog.
 
-The hub also heals: a heartbeat every HEARTBEAT_SECONDS reads the blogs' latest seq (one
+The hub also remembers the latest events of each followed blog, so a reader who joins
+or reconnects while the blog is followed here catches up from memory, without a query.
+Only a reader further behind than that reads the event log (one query).
+
+It heals: a heartbeat every HEARTBEAT_SECONDS reads the followed blogs' latest seq (one
 query per process, not per reader), refills any gap from the event log (a lost layer
 message, a Redis restart), renews the group membership and tells every reader the
 latest seq so their own gaps heal by catch-up.
@@ -16,40 +20,76 @@ import gc
 import json
 import logging
 import weakref
+from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from . import selectors
 from .events import blog_group_name, event_message
 from .models import LiveBlog, LiveEvent
 
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS: float = getattr(settings, "LIVE_HEARTBEAT_SECONDS", 25.0)
+# How many recent events per blog a process keeps for catch-up from memory.
+RECENT_EVENTS = 256
 # Full collections over tens of thousands of long-lived connection objects pause the
 # loop for hundreds of ms; freezing moves them out of the collector's way.
 GC_FREEZE_EVERY = 500
+
+Message = dict[str, Any]
 
 
 class Reader(Protocol):
     """What the hub needs of a connected reader (LiveConsumer implements it)."""
 
     base_send: Any
-    pending: list[tuple[int, dict[str, Any]]] | None
+    pending: list[tuple[int, Message]] | None
 
 
-def frame(payload: dict[str, Any]) -> dict[str, Any]:
+def frame(payload: dict[str, Any]) -> Message:
     """The ASGI message for one payload. Built once, handed to every reader."""
     return {"type": "websocket.send", "text": json.dumps(payload, separators=(",", ":"))}
 
 
+RELOAD = frame({"kind": "reload"})
+
+
+class UnknownBlog(LookupError):
+    pass
+
+
+@dataclass(eq=False)
+class _Followed:
+    """A blog with readers in this process."""
+
+    id: int
+    slug: str
+    last_seq: int
+    readers: set = field(default_factory=set)
+    recent: deque = field(default_factory=lambda: deque(maxlen=RECENT_EVENTS))
+
+    def recent_after(self, after: int) -> list[tuple[int, Message]] | None:
+        """The remembered events after `after`, or None when the log must answer: memory
+        does not reach back that far, or the reader is ahead of what this process saw."""
+        if after == self.last_seq:
+            return []
+        if after > self.last_seq:
+            return None
+        if not self.recent or self.recent[0][0] > after + 1:
+            return None
+        return [(seq, message) for seq, message in self.recent if seq > after]
+
+
 class Hub:
     def __init__(self) -> None:
-        self._readers: dict[int, set[Reader]] = {}
-        self._last_seq: dict[int, int] = {}
+        self._blogs: dict[int, _Followed] = {}
+        self._slugs: dict[str, int] = {}
         self._channel: str | None = None
         self._tasks: list[asyncio.Task] = []
         self._lock = asyncio.Lock()
@@ -57,11 +97,57 @@ class Hub:
 
     @property
     def reader_count(self) -> int:
-        return sum(len(readers) for readers in self._readers.values())
+        return sum(len(blog.readers) for blog in self._blogs.values())
 
-    async def subscribe(self, blog_id: int, reader: Reader, *, last_seq: int) -> None:
-        """Add a reader. Events from now on reach it (buffered while `reader.pending`)."""
+    async def join(
+        self, slug: str, reader: Reader, *, after: int | None
+    ) -> tuple[int, list[tuple[int, Message]] | None]:
+        """Follow the blog `slug` for `reader`, from seq `after` (default: from now).
+
+        Returns (blog id, catch-up messages), or (blog id, None) when the reader is too
+        far behind, or ahead of the log, and must reload. From the moment this returns,
+        live events reach `reader.pending` until the caller sets it to None.
+        Raises UnknownBlog.
+        """
+        reader.pending = []
+        blog = self._blogs.get(self._slugs.get(slug, -1))
+        if blog is None:
+            row = await _get_blog(slug)
+            if row is None:
+                raise UnknownBlog(slug)
+            blog = await self._follow(row)
+        blog.readers.add(reader)
+        self._joined += 1
+        if self._joined % GC_FREEZE_EVERY == 0:
+            gc.freeze()
+        start = blog.last_seq if after is None else after
+        remembered = blog.recent_after(start)
+        if remembered is not None:
+            return blog.id, remembered
+        return blog.id, await _catch_up_from_log(blog.id, start)
+
+    async def leave(self, blog_id: int, reader: Reader) -> None:
+        blog = self._blogs.get(blog_id)
+        if blog is None:
+            return
+        blog.readers.discard(reader)
+        if blog.readers:
+            return
         async with self._lock:
+            if blog.readers or self._blogs.get(blog_id) is not blog:
+                return
+            del self._blogs[blog_id]
+            self._slugs.pop(blog.slug, None)
+            if self._channel is not None:
+                await get_channel_layer().group_discard(blog_group_name(blog_id), self._channel)
+            if not self._blogs:
+                self._stop()
+
+    async def _follow(self, row: LiveBlog) -> _Followed:
+        async with self._lock:
+            blog = self._blogs.get(row.id)
+            if blog is not None:
+                return blog
             layer = get_channel_layer()
             if self._channel is None:
                 self._channel = await layer.new_channel(prefix="livehub.")
@@ -69,32 +155,13 @@ class Hub:
                     asyncio.create_task(self._receive_loop(), name="livehub-receive"),
                     asyncio.create_task(self._heartbeat_loop(), name="livehub-heartbeat"),
                 ]
-            if blog_id not in self._readers:
-                self._readers[blog_id] = set()
-                self._last_seq[blog_id] = last_seq
-                await layer.group_add(blog_group_name(blog_id), self._channel)
-            self._readers[blog_id].add(reader)
-            self._joined += 1
-            if self._joined % GC_FREEZE_EVERY == 0:
-                gc.freeze()
+            blog = _Followed(id=row.id, slug=row.slug, last_seq=row.last_seq)
+            await layer.group_add(blog_group_name(row.id), self._channel)
+            self._blogs[row.id] = blog
+            self._slugs[row.slug] = row.id
+            return blog
 
-    async def unsubscribe(self, blog_id: int, reader: Reader) -> None:
-        async with self._lock:
-            readers = self._readers.get(blog_id)
-            if readers is None:
-                return
-            readers.discard(reader)
-            if readers:
-                return
-            del self._readers[blog_id]
-            self._last_seq.pop(blog_id, None)
-            layer = get_channel_layer()
-            if self._channel is not None:
-                await layer.group_discard(blog_group_name(blog_id), self._channel)
-            if not self._readers:
-                await self._stop()
-
-    async def _stop(self) -> None:
+    def _stop(self) -> None:
         tasks, self._tasks, self._channel = self._tasks, [], None
         current = asyncio.current_task()
         for task in tasks:
@@ -124,27 +191,28 @@ class Hub:
                 logger.exception("live hub: delivering %r failed", message.get("seq"))
 
     async def _on_event(self, blog_id: int, seq: int, text: str) -> None:
-        last = self._last_seq.get(blog_id)
-        if last is None or seq <= last:
+        blog = self._blogs.get(blog_id)
+        if blog is None or seq <= blog.last_seq:
             return  # no local readers, or a duplicate
-        if seq > last + 1:
-            await self._refill(blog_id, after=last)
-            if seq <= self._last_seq.get(blog_id, seq):
+        if seq > blog.last_seq + 1:
+            await self._refill(blog)
+            if seq <= blog.last_seq:
                 return
-        self._last_seq[blog_id] = seq
-        self._fan_out(blog_id, seq, {"type": "websocket.send", "text": text})
+        self._deliver(blog, seq, {"type": "websocket.send", "text": text})
 
-    async def _refill(self, blog_id: int, *, after: int) -> None:
-        """Deliver events after `after` from the log: the layer lost some."""
-        events = await _events_after(blog_id, after)
-        logger.warning("live hub: refilled %d missed events of blog %s", len(events), blog_id)
+    async def _refill(self, blog: _Followed) -> None:
+        """Deliver the events after what this process has seen, from the log."""
+        events = await _events_after(blog.id, blog.last_seq)
+        if events:
+            logger.warning("live hub: refilled %d missed events of blog %s", len(events), blog.id)
         for event in events:
-            if event.seq > self._last_seq.get(blog_id, event.seq):
-                self._last_seq[blog_id] = event.seq
-                self._fan_out(blog_id, event.seq, frame(event_message(event)))
+            if event.seq > blog.last_seq:
+                self._deliver(blog, event.seq, frame(event_message(event)))
 
-    def _fan_out(self, blog_id: int, seq: int, message: dict[str, Any]) -> None:
-        for reader in tuple(self._readers.get(blog_id, ())):
+    def _deliver(self, blog: _Followed, seq: int, message: Message) -> None:
+        blog.last_seq = seq
+        blog.recent.append((seq, message))
+        for reader in tuple(blog.readers):
             if reader.pending is not None:
                 reader.pending.append((seq, message))
             else:
@@ -164,25 +232,23 @@ class Hub:
 
     async def beat(self) -> None:
         """Heal gaps, renew group membership and tell readers the latest seq."""
-        blog_ids = list(self._readers)
-        if not blog_ids:
+        if not self._blogs:
             return
-        latest = await _latest_seqs(blog_ids)
+        latest = await _latest_seqs(list(self._blogs))
         layer = get_channel_layer()
-        for blog_id in blog_ids:
-            if blog_id not in self._readers or self._channel is None:
-                continue
-            await layer.group_add(blog_group_name(blog_id), self._channel)
-            seq = latest.get(blog_id, 0)
-            if seq > self._last_seq.get(blog_id, seq):
-                await self._refill(blog_id, after=self._last_seq[blog_id])
-            beat = frame({"kind": "heartbeat", "seq": self._last_seq.get(blog_id, seq)})
-            for reader in tuple(self._readers.get(blog_id, ())):
+        for blog in list(self._blogs.values()):
+            if self._channel is None:
+                return
+            await layer.group_add(blog_group_name(blog.id), self._channel)
+            if latest.get(blog.id, 0) > blog.last_seq:
+                await self._refill(blog)
+            beat = frame({"kind": "heartbeat", "seq": blog.last_seq})
+            for reader in tuple(blog.readers):
                 if reader.pending is None:
                     _send_soon(reader, beat)
 
 
-def _send_soon(reader: Reader, message: dict[str, Any]) -> None:
+def _send_soon(reader: Reader, message: Message) -> None:
     """Hand `message` to one reader's socket without letting that reader hold up the rest.
 
     Daphne's send, and uvicorn's while the socket is writable, finish without suspending:
@@ -220,6 +286,22 @@ async def _resume(coro: Any, awaiting: Any) -> None:
 def _ignore_result(task: asyncio.Future) -> None:
     if not task.cancelled() and task.exception() is not None:
         logger.debug("live hub: send failed", exc_info=task.exception())
+
+
+@database_sync_to_async
+def _get_blog(slug: str) -> LiveBlog | None:
+    return LiveBlog.objects.filter(slug=slug).only("id", "slug", "last_seq").first()
+
+
+@database_sync_to_async
+def _catch_up_from_log(blog_id: int, after: int) -> list[tuple[int, Message]] | None:
+    """Catch-up from the event log: the blog's latest seq, then the events, or None."""
+    blog = LiveBlog.objects.only("id", "last_seq").get(pk=blog_id)
+    limit = getattr(settings, "LIVE_CATCH_UP_LIMIT", 500)
+    events = selectors.list_events_after(blog, after=after, limit=limit, last_seq=blog.last_seq)
+    if events is None:
+        return None
+    return [(event.seq, frame(event_message(event))) for event in events]
 
 
 @database_sync_to_async

@@ -85,10 +85,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Without REDIS_URL the in-memory layer serves a single process (make run, tests).
 REDIS_URL = env.str("REDIS_URL", default="")
+# Each server process holds one subscription per blog (liveblog.hub), so the pub/sub layer
+# fits: one PUBLISH per event, no per-process polling. The list-based core layer is
+# available with REDIS_CHANNEL_LAYER=core; BENCHMARKS.md has the measurements.
+REDIS_CHANNEL_LAYER = env.str("REDIS_CHANNEL_LAYER", default="pubsub")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": {
+                "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "core": "channels_redis.core.RedisChannelLayer",
+            }[REDIS_CHANNEL_LAYER],
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
