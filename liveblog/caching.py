@@ -11,6 +11,10 @@ for each post that shows the result. So
   anything is rendered;
 - an anonymous response is rendered once per (blog, seq, page) and then served from Django's
   cache; the key holds the seq, so a change never needs an invalidation, old keys just expire;
+- to answer a crowd without touching the database, each server process keeps the blog row
+  it last read for LIVEBLOG_SEQ_TTL seconds (default 1): an event or blog save in this process
+  drops it; other processes see the new seq within the TTL. That is the staleness
+  the CDN's max-age already allows, and live readers get the change pushed anyway;
 - anonymous readers get `public` with a short max-age and stale-while-revalidate for a CDN;
   signed-in users (who may see other things, e.g. their own drafts in the API) get
   `private, no-store` and never a cached copy. Both vary on Cookie (and Authorization for
@@ -18,21 +22,30 @@ for each post that shows the result. So
 """
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.db.models.signals import post_save
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotModified,
+)
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from . import selectors
-from .models import LiveBlog
+from .models import LiveBlog, LiveEvent
 
+DEFAULT_SEQ_TTL = 1.0
 # Seconds a CDN or browser may reuse a page without asking; live readers get pushes anyway.
 DEFAULT_MAX_AGE = 5
 DEFAULT_STALE_WHILE_REVALIDATE = 30
@@ -40,10 +53,49 @@ DEFAULT_STALE_WHILE_REVALIDATE = 30
 RENDER_VERSION = "1"
 
 
+# slug -> (monotonic deadline, blog as selectors.get_blog_for_readers read it)
+_snapshots: dict[str, tuple[float, LiveBlog]] = {}
+
+
+def get_blog_snapshot(slug: str) -> LiveBlog:
+    """The blog behind a reader URL as recently read by this process (see the module
+    docstring); reads it (one query) when older than LIVEBLOG_SEQ_TTL. Callers only read
+    it: the same instance serves concurrent requests. Raises LiveBlog.DoesNotExist."""
+    ttl = getattr(settings, "LIVEBLOG_SEQ_TTL", DEFAULT_SEQ_TTL)
+    now = time.monotonic()
+    if ttl > 0:
+        hit = _snapshots.get(slug)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+    blog = selectors.get_blog_for_readers(slug)
+    if ttl > 0:
+        _snapshots[slug] = (now + ttl, blog)
+    return blog
+
+
+def forget_blog_snapshots() -> None:
+    _snapshots.clear()
+
+
+def _forget_snapshots(**kwargs: Any) -> None:
+    # Cache invalidation only (STYLE.md allows signals for that). At save, not at commit (an
+    # on_commit callback per event would change what the services hand to on_commit): a
+    # request between save and commit may still keep the old row, for at most the TTL.
+    forget_blog_snapshots()
+
+
+post_save.connect(_forget_snapshots, sender=LiveEvent, dispatch_uid="liveblog.caching.event")
+post_save.connect(_forget_snapshots, sender=LiveBlog, dispatch_uid="liveblog.caching.blog")
+
+
 @dataclass(frozen=True)
 class Validators:
     etag: str  # quoted, strong
     last_modified: int  # seconds since the epoch
+
+    @cached_property
+    def last_modified_http(self) -> str:
+        return http_date(self.last_modified)
 
 
 def _micros(value: datetime) -> int:
@@ -52,13 +104,19 @@ def _micros(value: datetime) -> int:
 
 def blog_validators(blog: LiveBlog) -> Validators:
     """ETag and Last-Modified of everything readers see of `blog`. Needs a blog read with
-    selectors.get_blog_for_readers (for `last_event_at`)."""
+    selectors.get_blog_for_readers (for `last_event_at`). Kept on the instance: a snapshot
+    serves many requests."""
+    cached: Validators | None = blog.__dict__.get("_http_validators")
+    if cached is not None:
+        return cached
     last_event_at: datetime | None = getattr(blog, "last_event_at", None)
     modified = max(blog.updated_at, last_event_at) if last_event_at else blog.updated_at
-    return Validators(
+    validators = Validators(
         etag=f'"{blog.pk}-{blog.last_seq}-{_micros(blog.updated_at)}"',
         last_modified=int(modified.timestamp()),
     )
+    blog.__dict__["_http_validators"] = validators
+    return validators
 
 
 def blog_list_validators(state: selectors.BlogListState) -> Validators:
@@ -80,10 +138,14 @@ def patch_public(
     response: HttpResponseBase, validators: Validators, *, vary: Iterable[str] = ("Cookie",)
 ) -> HttpResponseBase:
     """Headers for a response any reader (and a CDN) may share."""
-    response.headers["ETag"] = validators.etag
-    response.headers["Last-Modified"] = http_date(validators.last_modified)
-    response.headers["Cache-Control"] = public_cache_control()
-    patch_vary_headers(response, tuple(vary))
+    headers = response.headers
+    headers["ETag"] = validators.etag
+    headers["Last-Modified"] = validators.last_modified_http
+    headers["Cache-Control"] = public_cache_control()
+    if "Vary" in headers:
+        patch_vary_headers(response, tuple(vary))
+    else:
+        headers["Vary"] = ", ".join(vary)
     return response
 
 
@@ -101,6 +163,19 @@ def conditional_response(
 ) -> HttpResponseBase | None:
     """304 (or 412) when the request's validators match, with the headers a cache needs to
     refresh its copy; None when the full response is wanted."""
+    meta = request.META
+    if_none_match = meta.get("HTTP_IF_NONE_MATCH")
+    # The two common cases without Django's full RFC 9110 evaluation: a reader (or CDN)
+    # revalidating its current copy, and a request with no preconditions at all.
+    if if_none_match == validators.etag and request.method in ("GET", "HEAD"):
+        return patch_public(HttpResponseNotModified(), validators, vary=vary)
+    if not (
+        if_none_match
+        or "HTTP_IF_MODIFIED_SINCE" in meta
+        or "HTTP_IF_MATCH" in meta
+        or "HTTP_IF_UNMODIFIED_SINCE" in meta
+    ):
+        return None
     response = get_conditional_response(
         request, etag=validators.etag, last_modified=validators.last_modified
     )
@@ -124,24 +199,35 @@ def page_cache_key(blog: LiveBlog, *, name: str, host: str, params: dict[str, st
 BlogView = Callable[..., HttpResponseBase]
 
 
+def is_signed_in(request: HttpRequest) -> bool:
+    """Whether the request comes from a signed-in user. Readers have no session cookie, and
+    then neither the session nor the user is loaded (staff always have one)."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return request.user.is_authenticated
+
+
 def cache_per_seq(*, name: str, params: tuple[str, ...] = ()) -> Callable[[BlogView], BlogView]:
     """Decorate a reader view `view(request, blog, **kwargs)` into `view(request, slug, ...)`.
 
-    One query reads the blog (404 if there is none). Anonymous readers: a conditional
-    request is answered 304 at once; otherwise the response is served from the cache or
-    rendered and stored, keyed by the blog's seq, `name` and the query `params` the view
-    reads (other parameters do not make new copies). Signed-in users: rendered every time,
+    Anonymous readers: the blog comes from get_blog_snapshot (no query while it is fresh;
+    404 if there is no blog); a conditional request is answered 304 at once; otherwise the
+    response is served from the cache or rendered and stored, keyed by the blog's seq,
+    `name` and the query `params` the view reads (other parameters do not make new copies).
+    Signed-in users: the blog is read afresh and the view rendered every time,
     `private, no-store`.
     """
 
     def decorator(view: BlogView) -> BlogView:
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponseBase:
+            staff = is_signed_in(request)
+            read_blog = selectors.get_blog_for_readers if staff else get_blog_snapshot
             try:
-                blog = selectors.get_blog_for_readers(slug)
+                blog = read_blog(slug)
             except LiveBlog.DoesNotExist as exc:
                 raise Http404("No such live blog.") from exc
-            if request.user.is_authenticated:
+            if staff:
                 return patch_private(view(request, blog, **kwargs))
 
             validators = blog_validators(blog)

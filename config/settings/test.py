@@ -32,3 +32,6 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon_read": "100000/min", "write": "100000/min"},
 }
+# Tests change blogs through factories too (no event, so nothing drops the snapshot), so
+# reader views read the blog on every request; tests/liveblog/test_caching.py covers the TTL.
+LIVEBLOG_SEQ_TTL = 0

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from liveblog import services
+from liveblog import caching, services
 from liveblog.models import LiveBlog
 from results.services import attach_result_card, correct_result
 from tests.factories import PostFactory
@@ -258,3 +258,55 @@ def test_signed_in_api_reads_are_private(reporter, reporter_post):
 
     assert "private" in response["Cache-Control"]
     assert "Authorization" in response["Vary"]
+
+
+# The per-process snapshot of the blog row ----------------------------------------------------
+
+
+@pytest.fixture
+def seq_ttl(settings):
+    settings.LIVEBLOG_SEQ_TTL = 60
+    caching.forget_blog_snapshots()
+    yield
+    caching.forget_blog_snapshots()
+
+
+def test_within_the_ttl_readers_are_answered_without_a_query(
+    client, reporter_post, seq_ttl, django_assert_num_queries
+):
+    first = client.get(PAGE)
+
+    with django_assert_num_queries(0):
+        page = client.get(PAGE)
+        not_modified = _conditional(client, PAGE, first)
+
+    assert page.content == first.content
+    assert not_modified.status_code == 304
+
+
+def test_an_event_recorded_in_this_process_is_seen_at_once(
+    client, reporter, blog, reporter_post, seq_ttl
+):
+    first = client.get(PAGE)
+
+    services.create_post(blog=blog, by=reporter, headline="Exit poll")
+    second = _conditional(client, PAGE, first)
+
+    assert second.status_code == 200
+    assert "Exit poll" in second.content.decode()
+
+
+def test_a_change_made_by_another_process_is_seen_after_the_ttl(
+    client, blog, reporter_post, seq_ttl, monkeypatch
+):
+    first = client.get(PAGE)
+    # Another process's event: the row moves on, nothing here is told.
+    LiveBlog.objects.filter(pk=blog.pk).update(last_seq=5)
+
+    assert _conditional(client, PAGE, first).status_code == 304
+    later = caching.time.monotonic() + 61
+    monkeypatch.setattr(caching.time, "monotonic", lambda: later)
+    response = _conditional(client, PAGE, first)
+
+    assert response.status_code == 200
+    assert response["ETag"].startswith(f'"{blog.pk}-5-')

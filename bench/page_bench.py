@@ -1,0 +1,319 @@
+"""Reader page benchmark (issue 7): the anonymous live page of a blog with 1,000 posts (20
+shown, each with a picture and a result card), served from one core, measured with wrk.
+
+    .venv/bin/python bench/page_bench.py [--duration 10] [--connections 16]
+                                         [--database-url postgres://.../page_bench]
+
+Builds the database (SQLite in a temporary directory by default), then for Daphne and for
+uvicorn starts the server pinned to core 0 (`taskset -c 0`) and runs wrk pinned to core 1 on
+loopback against, in the same server process:
+
+- ok:        a bare Django view returning "ok" (the reference);
+- page:      the live page as anonymous readers get it (rendered once per blog seq, then
+             from the cache);
+- page 304:  the live page with a current If-None-Match (answered after one query);
+- uncached:  the live page view rendered on every request (what the cache saves).
+
+Prints a Markdown table with requests per second and the page figures as a share of the
+bare view (targets: page >= 80 %, 304 >= 90 %). Needs wrk: `apt-get install -y wrk`.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+SLUG = "bench"
+POSTS = 1000
+SHOWN = 20
+
+
+def env_for(database_url: str, media_root: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(BENCH), str(REPO)]),
+        "DJANGO_SETTINGS_MODULE": "page_bench_settings",
+        "SECRET_KEY": "bench-only",
+        "DEBUG": "false",
+        "SERVE_STATIC": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": database_url,
+        # The local-memory cache and the in-memory channel layer: one server process.
+        "REDIS_URL": "",
+        "REDIS_CACHE_URL": "",
+        "MEDIA_ROOT": str(media_root),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+# The database ---------------------------------------------------------------------------------
+
+
+def build_database(env: dict[str, str]) -> None:
+    """Migrate and fill the database; runs in this process with the server's settings."""
+    os.environ.update(env)
+    sys.path[:0] = [str(BENCH), str(REPO)]
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    _fill()
+
+
+def _fill() -> None:
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from PIL import Image
+
+    from liveblog import images, services
+    from liveblog.models import Contributor, LiveBlog, Post, PostImage
+    from liveblog.permissions import EDITOR_GROUP
+    from results.importers.hoc import import_results_csv
+    from results.models import ConstituencyResult, PostResultCard
+
+    if LiveBlog.objects.filter(slug=SLUG).exists():
+        return
+    data = REPO / "data"
+    import_results_csv(
+        [
+            data / "HoC-GE2017-results-by-candidate.csv",
+            data / "HoC-GE2017-constituency-results.csv",
+        ],
+        election="ge2017",
+        name="General election 2017",
+        date=date(2017, 6, 8),
+        previous="ge2015",
+        speaker_party="CON",
+    )
+    editor = get_user_model().objects.create_user(username="bench-editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITOR_GROUP))
+    contributors = [
+        Contributor.objects.create(name=name, role="BBC Local Live", user=user)
+        for name, user in (("Katy Lewis", editor), ("Luke Ashmead", None), ("Alex Pope", None))
+    ]
+    blog = LiveBlog.objects.create(
+        title="General election 2017: live results", slug=SLUG, description="Every result."
+    )
+    start = datetime(2017, 6, 8, 21, 0, tzinfo=UTC)
+    body = (
+        "<p>Counting is under way across the county. Turnout looks higher than in 2015, "
+        "according to the returning officer, and the first boxes arrived at <strong>22:40"
+        "</strong>.</p><p>Our reporters are at every count; "
+        '<a href="https://example.org/results">full results</a> follow.</p>'
+    )
+    posts = Post.objects.bulk_create(
+        Post(
+            blog=blog,
+            headline=f"Update {n}: the count in constituency {n}",
+            body=body,
+            published_at=start + timedelta(minutes=n),
+            status=Post.Status.PUBLISHED,
+            is_key_event=n % 50 == 0,
+            created_by=editor,
+            updated_by=editor,
+        )
+        for n in range(POSTS - 1)
+    )
+    through = Post.contributors.through
+    through.objects.bulk_create(
+        through(post_id=p.pk, contributor_id=contributors[i % 3].pk) for i, p in enumerate(posts)
+    )
+    # The newest post through the services, so the blog has a seq and an event.
+    newest = services.create_post(
+        blog=blog,
+        by=editor,
+        headline="Exit poll: hung parliament",
+        body=body,
+        contributors=contributors[:2],
+        published_at=start + timedelta(minutes=POSTS),
+    )
+    shown = [newest, *sorted(posts, key=lambda p: p.published_at, reverse=True)[: SHOWN - 1]]
+
+    # One picture through the real pipeline, shown in each of the 20 posts on the page.
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 900), (20, 90, 160)).save(out, "JPEG", quality=90)
+    out.seek(0)
+    storage = PostImage._meta.get_field("original").storage
+    stored = images.store_image(images.decode_image(out), storage=storage)
+    results = list(ConstituencyResult.objects.declared().order_by("pk")[:SHOWN])
+    for post, result in zip(shown, results, strict=True):
+        image = PostImage(
+            post=post,
+            alt_text="Counters at the count",
+            caption="The count",
+            credit="BBC",
+            width=stored.width,
+            height=stored.height,
+            renditions=stored.renditions,
+        )
+        image.original.name = stored.original
+        image.save()
+        PostResultCard.objects.create(post=post, result=result)
+    # One more event, as an editor's change would make; the page then carries seq 2.
+    services.rebroadcast_post(newest, by=editor)
+
+
+# Servers and wrk ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(name: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    bin_dir = Path(sys.executable).parent
+    if name == "daphne":
+        cmd = [str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port)]
+    else:
+        cmd = [
+            str(bin_dir / "uvicorn"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            ["taskset", "-c", "0", *cmd, "config.asgi:application"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/ok/", timeout=1).read()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"{name} did not start; see {log}")
+
+
+def wrk(url: str, *, duration: int, connections: int, headers: dict[str, str]) -> float:
+    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{duration}s"]
+    for key, value in headers.items():
+        cmd += ["-H", f"{key}: {value}"]
+    output = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise SystemExit(f"{url}: {errors.group(1)} error responses\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def check_page(base: str) -> str:
+    """Fetch the page once and check it shows what the benchmark claims and answers a
+    conditional request with 304; return its ETag."""
+    with urllib.request.urlopen(f"{base}/live/{SLUG}/") as response:
+        html = response.read().decode()
+        etag = response.headers["ETag"]
+    shown = len(re.findall(r'data-post-id="\d+"', html))
+    pictures = html.count('class="post-image"')
+    cards = html.count('<section class="result-card')
+    if (shown, pictures) != (SHOWN, SHOWN) or cards < SHOWN:
+        raise SystemExit(f"page shows {shown} posts, {pictures} pictures, {cards} cards")
+    request = urllib.request.Request(f"{base}/live/{SLUG}/", headers={"If-None-Match": etag})
+    try:
+        urllib.request.urlopen(request).close()
+    except urllib.error.HTTPError as exc:
+        if exc.code == 304:
+            return etag
+        raise
+    raise SystemExit("a current If-None-Match was not answered with 304")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--database-url", default="", help="default: SQLite in a temp dir")
+    parser.add_argument("--servers", default="daphne,uvicorn")
+    args = parser.parse_args()
+
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    if shutil.which("taskset") is None:
+        raise SystemExit("taskset is not installed (util-linux)")
+    if (os.cpu_count() or 1) < 2:
+        print("warning: one CPU; server and wrk share it", file=sys.stderr)
+
+    workdir = Path(tempfile.mkdtemp(prefix="page_bench_"))
+    database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    env = env_for(database_url, workdir / "media")
+    print(f"building the database ({database_url}) ...", file=sys.stderr)
+    build = subprocess.run(
+        [sys.executable, str(Path(__file__)), "build"],
+        env={**env, "PAGE_BENCH_BUILD": "1"},
+        cwd=REPO,
+    )
+    if build.returncode:
+        raise SystemExit("building the database failed")
+
+    rows = []
+    for server in args.servers.split(","):
+        port = free_port()
+        log = workdir / f"{server}.log"
+        process = start_server(server, port, env, log)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            etag = check_page(base)
+            targets = {
+                "ok": (f"{base}/bench/ok/", {}),
+                "page": (f"{base}/live/{SLUG}/", {}),
+                "page 304": (f"{base}/live/{SLUG}/", {"If-None-Match": etag}),
+                "uncached": (f"{base}/bench/uncached/{SLUG}/", {}),
+            }
+            figures = {}
+            for name, (url, headers) in targets.items():
+                wrk(url, duration=2, connections=args.connections, headers=headers)  # warm up
+                figures[name] = wrk(
+                    url, duration=args.duration, connections=args.connections, headers=headers
+                )
+            rows.append((server, figures))
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+    print()
+    print(
+        f"Live page, {POSTS} posts ({SHOWN} shown with pictures and result cards); "
+        f"server on one core (taskset -c 0), wrk -t1 -c{args.connections} "
+        f"-d{args.duration}s on loopback; requests/s."
+    )
+    print()
+    print('| server | bare view "ok" | page | page / ok | 304 | 304 / ok | uncached page |')
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for server, f in rows:
+        print(
+            f"| {server} | {f['ok']:.0f} | {f['page']:.0f} | {f['page'] / f['ok']:.0%} "
+            f"| {f['page 304']:.0f} | {f['page 304'] / f['ok']:.0%} | {f['uncached']:.0f} |"
+        )
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if os.environ.get("PAGE_BENCH_BUILD") == "1" and sys.argv[1:] == ["build"]:
+        build_database(dict(os.environ))
+    else:
+        main()

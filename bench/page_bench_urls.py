@@ -1,0 +1,28 @@
+"""The site's URLs plus the benchmark's references, served by the same server process:
+
+- /bench/ok/: a bare Django view returning "ok" (the issue's reference figure);
+- /bench/uncached/<slug>/: the live page view rendered on every request, without the
+  per-seq cache and validators (what the page costs without this design).
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+
+from config.urls import urlpatterns as site_urlpatterns
+from liveblog import selectors, views
+
+
+def ok(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def uncached(request: HttpRequest, slug: str) -> HttpResponse:
+    blog = selectors.get_blog_for_readers(slug)
+    return views.live_page.__wrapped__(request, blog)
+
+
+urlpatterns = [
+    path("bench/ok/", ok),
+    path("bench/uncached/<slug:slug>/", uncached),
+    *site_urlpatterns,
+]
