@@ -327,6 +327,8 @@ def main() -> None:
     server = start_server(args, port)
     cores = os.cpu_count() or 2
     client_cores = ",".join(str(c) for c in range(1, cores)) or "0"
+    # The publisher and the readers stay off the server's core.
+    os.sched_setaffinity(0, {int(c) for c in client_cores.split(",")})
     try:
         url = f"ws://127.0.0.1:{port}/ws/live/{SLUG}/"
         ctx = mp.get_context("spawn")
