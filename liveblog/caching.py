@@ -22,6 +22,7 @@ for each post that shows the result. So
 """
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -198,6 +199,23 @@ def page_cache_key(blog: LiveBlog, *, name: str, host: str, params: dict[str, st
 
 BlogView = Callable[..., HttpResponseBase]
 
+# One render per key at a time in this process: when a new seq arrives, the crowd waiting on
+# it gets the one copy instead of each request rendering the page (about 50 ms each).
+_render_locks: dict[str, threading.Lock] = {}
+_render_locks_guard = threading.Lock()
+MAX_RENDER_LOCKS = 1000
+
+
+def _render_lock(key: str) -> threading.Lock:
+    with _render_locks_guard:
+        lock = _render_locks.get(key)
+        if lock is None:
+            if len(_render_locks) >= MAX_RENDER_LOCKS:
+                # Keys of old seqs; a thread holding one of them keeps its lock object.
+                _render_locks.clear()
+            lock = _render_locks[key] = threading.Lock()
+        return lock
+
 
 def is_signed_in(request: HttpRequest) -> bool:
     """Whether the request comes from a signed-in user. Readers have no session cookie, and
@@ -241,16 +259,19 @@ def cache_per_seq(*, name: str, params: tuple[str, ...] = ()) -> Callable[[BlogV
                 params={p: request.GET.get(p, "") for p in params},
             )
             hit = cache.get(key)
-            if hit is not None:
-                content_type, content = hit
-                response: HttpResponseBase = HttpResponse(content, content_type=content_type)
-            else:
-                response = view(request, blog, **kwargs)
-                if response.status_code != 200:
-                    return response
-                if hasattr(response, "render") and callable(response.render):
-                    response.render()
-                cache.set(key, (response["Content-Type"], response.content))
+            if hit is None:
+                with _render_lock(key):
+                    hit = cache.get(key)  # rendered by another thread while we waited?
+                    if hit is None:
+                        response = view(request, blog, **kwargs)
+                        if response.status_code != 200:
+                            return response
+                        if hasattr(response, "render") and callable(response.render):
+                            response.render()
+                        cache.set(key, (response["Content-Type"], response.content))
+                        return patch_public(response, validators)
+            content_type, content = hit
+            response = HttpResponse(content, content_type=content_type)
             return patch_public(response, validators)
 
         return wrapper

@@ -24,8 +24,7 @@ _SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"
 
 @dataclass(frozen=True)
 class PageMetadata:
-    canonical_url: str  # absolute, for og:url
-    canonical_path: str  # for <link rel="canonical">, see _seo_head.html
+    canonical_url: str
     site_name: str
     title: str
     description: str
@@ -108,7 +107,6 @@ def live_page_metadata(
         data["image"] = image_url
     return PageMetadata(
         canonical_url=url + query,
-        canonical_path=path + query,
         site_name=settings.SITE_NAME,
         title=blog.title,
         description=description,

@@ -1,12 +1,18 @@
 """HTTP caching of the reader page, the feeds and the read API (issue 7): validators from the
 blog's seq, 304 before rendering, rendered once per seq, staff never share anonymous copies."""
 
+import threading
+import time
 import uuid
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from liveblog import caching, services
 from liveblog.models import LiveBlog
@@ -310,3 +316,36 @@ def test_a_change_made_by_another_process_is_seen_after_the_ttl(
 
     assert response.status_code == 200
     assert response["ETag"].startswith(f'"{blog.pk}-5-')
+
+
+def test_readers_arriving_together_after_a_new_seq_share_one_render(settings, monkeypatch):
+    """No database here: the blog is a snapshot made in memory, the view a slow stand-in."""
+    settings.LIVEBLOG_SEQ_TTL = 0
+    blog = LiveBlog(pk=41, slug="night", last_seq=7, updated_at=timezone.now())
+    monkeypatch.setattr(caching, "get_blog_snapshot", lambda slug: blog)
+    renders = []
+
+    @caching.cache_per_seq(name="test")
+    def slow_view(request, blog):
+        renders.append(blog.last_seq)
+        time.sleep(0.2)
+        return HttpResponse("rendered")
+
+    factory = RequestFactory()
+    start = threading.Barrier(4)
+    bodies = []
+
+    def reader():
+        request = factory.get("/live/night/")
+        request.user = AnonymousUser()
+        start.wait()
+        bodies.append(slow_view(request, "night").content)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert renders == [7]
+    assert bodies == [b"rendered"] * 4

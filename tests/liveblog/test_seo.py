@@ -108,8 +108,8 @@ def test_canonical_url_is_the_page_itself(client, blog):
 
     older = _html(client, {"before": cursor})
 
-    assert '<link rel="canonical" href="/live/ge2017/">' in html
-    assert f'<link rel="canonical" href="/live/ge2017/?before={cursor}">' in older
+    assert '<link rel="canonical" href="http://testserver/live/ge2017/">' in html
+    assert f'<link rel="canonical" href="http://testserver/live/ge2017/?before={cursor}">' in older
 
 
 def test_head_adds_no_queries(client, blog, django_assert_num_queries):
