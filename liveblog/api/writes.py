@@ -6,16 +6,19 @@ broadcast are identical. Someone else's draft is a 404, never a 403, so its exis
 not leak.
 """
 
+from typing import Any
+
+from django.conf import settings
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liveblog import selectors, services
+from liveblog import images, selectors, services
 from liveblog.models import Contributor, Post
 
 from .reads import get_blog_or_404
@@ -31,6 +34,36 @@ CONFLICT = OpenApiResponse(
     description="The post changed since `version`; `current_version` is the one to start from."
 )
 TOO_LARGE = OpenApiResponse(description="The file is too large.")
+
+
+# A post is a few kilobytes of JSON; anything far larger is refused before it is read.
+DEFAULT_MAX_JSON_BYTES = 1024 * 1024
+# Room for the form fields and multipart framing around an image of images.max_bytes().
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request is too large."
+    default_code = "too_large"
+
+
+def refuse_larger_than(request: Request, limit: int, what: str) -> None:
+    """413 from the declared length, before anything is read (DRF reads JSON bodies whole,
+    without Django's DATA_UPLOAD_MAX_MEMORY_SIZE check)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise PayloadTooLarge(f"{what} is {length:,} bytes; the limit is {limit:,} bytes.")
+
+
+class LimitedJSONParser(JSONParser):
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        limit = getattr(settings, "LIVEBLOG_API_MAX_JSON_BYTES", DEFAULT_MAX_JSON_BYTES)
+        refuse_larger_than(parser_context["request"], limit, "This request")
+        return super().parse(stream, media_type, parser_context)
 
 
 def get_post_for_change(request: Request, slug: str, post_id: int) -> Post:
@@ -49,6 +82,7 @@ def post_output(request: Request, post: Post) -> dict:
 
 class _WriteApi(APIView):
     permission_classes = [IsAuthenticated]
+    parser_classes = [LimitedJSONParser]
 
 
 class _PostFields(serializers.Serializer):
@@ -178,6 +212,7 @@ class PostImageCreateApi(_WriteApi):
     )
     def post(self, request: Request, slug: str, post_id: int) -> Response:
         post = get_post_for_change(request, slug, post_id)
+        refuse_larger_than(request, images.max_bytes() + MULTIPART_OVERHEAD, "This upload")
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -342,12 +342,37 @@ def test_svg_is_refused_with_the_pipelines_message(reporter_api, reporter_post, 
     assert not PostImage.objects.exists()
 
 
-def test_too_large_image_is_413(reporter_api, reporter_post, media_storage, settings):
+def test_image_the_pipeline_finds_too_large_is_413(
+    reporter_api, reporter_post, media_storage, settings
+):
     settings.LIVEBLOG_IMAGE_MAX_BYTES = 10_000
 
-    response = _upload(reporter_api, reporter_post, jpeg((2000, 2000)) + b"\0" * 20_000)
+    # Within the declared-length allowance (limit + multipart overhead), over the file limit.
+    response = _upload(reporter_api, reporter_post, jpeg((400, 400)) + b"\0" * 20_000)
 
     assert response.status_code == 413
     assert response.json()["code"] == "too_big"
     assert "the limit is" in response.json()["detail"]
     assert not PostImage.objects.exists()
+
+
+def test_upload_declared_larger_than_the_limit_is_413_before_it_is_read(
+    reporter_api, reporter_post, media_storage, settings
+):
+    settings.LIVEBLOG_IMAGE_MAX_BYTES = 10_000
+
+    response = _upload(reporter_api, reporter_post, jpeg((1000, 1000)) + b"\0" * 200_000)
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert not PostImage.objects.exists()
+
+
+def test_json_body_larger_than_the_limit_is_413(reporter_api, blog, settings):
+    settings.LIVEBLOG_API_MAX_JSON_BYTES = 1000
+
+    response = reporter_api.post(CREATE, {"headline": "x", "body": "<p>a</p>" * 500}, "json")
+
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("This request is ")
+    assert not Post.objects.exists()
