@@ -307,6 +307,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
     parser.add_argument("--readers", type=int, default=1000)
+    parser.add_argument(
+        "--ws", default="websockets-sansio", help="uvicorn's WebSocket implementation"
+    )
     parser.add_argument("--posts", type=int, default=10)
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between posts")
     parser.add_argument("--procs", type=int, default=4, help="reader client processes")
