@@ -1,7 +1,7 @@
 """Reader page benchmark (issue 7): the anonymous live page of a blog with 1,000 posts (20
 shown, each with a picture and a result card), served from one core, measured with wrk.
 
-    .venv/bin/python bench/page_bench.py [--duration 10] [--connections 16]
+    .venv/bin/python bench/page_bench.py [--duration 5] [--rounds 3] [--connections 16]
                                          [--database-url postgres://.../page_bench]
 
 Builds the database (SQLite in a temporary directory by default), then for Daphne and for
@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -245,7 +246,8 @@ def check_page(base: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per target (median)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp dir")
     parser.add_argument("--servers", default="daphne,uvicorn")
@@ -262,6 +264,14 @@ def main() -> None:
     database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
     env = env_for(database_url, workdir / "media")
     print(f"building the database ({database_url}) ...", file=sys.stderr)
+    if database_url.startswith("postgres"):
+        # A database of its own; filled once, reused by later runs.
+        name = database_url.rsplit("/", 1)[1]
+        subprocess.run(
+            ["createdb", "-h", "127.0.0.1", "-U", "postgres", name],
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
     build = subprocess.run(
         [sys.executable, str(Path(__file__)), "build"],
         env={**env, "PAGE_BENCH_BUILD": "1"},
@@ -284,22 +294,35 @@ def main() -> None:
                 "page 304": (f"{base}/live/{SLUG}/", {"If-None-Match": etag}),
                 "uncached": (f"{base}/bench/uncached/{SLUG}/", {}),
             }
-            figures = {}
-            for name, (url, headers) in targets.items():
+            for url, headers in targets.values():
                 wrk(url, duration=2, connections=args.connections, headers=headers)  # warm up
-                figures[name] = wrk(
-                    url, duration=args.duration, connections=args.connections, headers=headers
-                )
-            rows.append((server, figures))
+            # Rounds interleave the targets, so a change in the machine's load during the run
+            # does not fall on one target only; the median of the rounds is reported.
+            runs: dict[str, list[float]] = {name: [] for name in targets}
+            for _ in range(args.rounds):
+                for name, (url, headers) in targets.items():
+                    runs[name].append(
+                        wrk(
+                            url,
+                            duration=args.duration,
+                            connections=args.connections,
+                            headers=headers,
+                        )
+                    )
+            rows.append((server, {name: statistics.median(r) for name, r in runs.items()}))
+            for name, r in runs.items():
+                print(f"{server} {name}: {' '.join(f'{x:.0f}' for x in r)}", file=sys.stderr)
         finally:
             process.terminate()
             process.wait(timeout=10)
 
     print()
+    engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
     print(
-        f"Live page, {POSTS} posts ({SHOWN} shown with pictures and result cards); "
+        f"Live page, {POSTS} posts ({SHOWN} shown with pictures and result cards), {engine}; "
         f"server on one core (taskset -c 0), wrk -t1 -c{args.connections} "
-        f"-d{args.duration}s on loopback; requests/s."
+        f"-d{args.duration}s on loopback (core 1); requests/s, median of {args.rounds} "
+        "interleaved runs."
     )
     print()
     print('| server | bare view "ok" | page | page / ok | 304 | 304 / ok | uncached page |')
