@@ -31,7 +31,15 @@ PAGE = "/live/ge2017/"
 FEED = "/live/ge2017/feed/"
 KEY_FEED = "/live/ge2017/feed/key-events/"
 API_POSTS = "/api/v1/blogs/ge2017/posts/"
-READER_URLS = [PAGE, FEED, KEY_FEED, API_POSTS, "/api/v1/blogs/ge2017/"]
+READER_URLS = [
+    PAGE,
+    FEED,
+    KEY_FEED,
+    API_POSTS,
+    "/api/v1/blogs/",
+    "/api/v1/blogs/ge2017/",
+    "/api/v1/blogs/ge2017/key-events/",
+]
 
 
 @pytest.fixture(autouse=True)
