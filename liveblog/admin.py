@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from results.admin import ResultCardInline
+
 from . import permissions, services
 from .admin_media import PostEmbedInline, PostImageInline
 from .forms import PostAdminForm
@@ -72,7 +74,7 @@ class PostAdmin(admin.ModelAdmin):
     autocomplete_fields = ("contributors",)
     save_on_top = True
     actions = ("pin_selected", "unpin_selected")
-    inlines = [PostImageInline, PostEmbedInline]
+    inlines = [PostImageInline, PostEmbedInline, ResultCardInline]
     fieldsets = (
         (None, {"fields": ("blog", "headline", "body", "contributors", "version")}),
         ("Publishing", {"fields": ("status", "published_at")}),

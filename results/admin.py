@@ -5,17 +5,22 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.html import format_html
 
-from liveblog.models import LiveBlog
+from liveblog import permissions as liveblog_permissions
+from liveblog.admin_media import MediaFormSet, MediaInline
+from liveblog.models import LiveBlog, Post
 
 from . import services
 from .figures import find_winner, result_figures
 from .models import (
+    MSG_CARD_KIND,
     Candidacy,
     Constituency,
     ConstituencyResult,
@@ -25,6 +30,64 @@ from .models import (
     PostResultCard,
     ResultRevision,
 )
+
+# Pinning a result or the scoreboard to a live blog -------------------------------------------
+
+MSG_PIN_ONE = "Select exactly one {noun} to pin."
+MSG_PIN_CHOOSE_BLOG = "Choose the live blog to pin to, next to the action."
+
+
+class PinActionForm(helpers.ActionForm):
+    """The changelist's action bar, with the live blog the “Pin to live blog…” action uses."""
+
+    blog = forms.ModelChoiceField(
+        queryset=LiveBlog.objects.exclude(status=LiveBlog.Status.ENDED),
+        required=False,
+        label="Live blog:",
+        empty_label="(choose for pinning)",
+    )
+
+
+def _pin_selected(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    noun: str,
+) -> None:
+    if queryset.count() != 1:
+        modeladmin.message_user(request, MSG_PIN_ONE.format(noun=noun), messages.ERROR)
+        return
+    form = PinActionForm(request.POST)
+    form.is_valid()  # the action field has no choices here; only the blog is read
+    blog = form.cleaned_data.get("blog")
+    if blog is None:
+        modeladmin.message_user(request, MSG_PIN_CHOOSE_BLOG, messages.ERROR)
+        return
+    try:
+        post = services.pin_result_to_blog(queryset.get(), blog=blog, by=request.user)
+    except (PermissionDenied, ValidationError) as exc:
+        text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        modeladmin.message_user(request, f"Nothing was pinned: {text}", messages.ERROR)
+        return
+    modeladmin.message_user(
+        request,
+        format_html(
+            'Pinned “{}” to the top of <a href="{}#{}">{}</a>; any previously pinned post '
+            "was unpinned.",
+            post.headline,
+            blog.get_absolute_url(),
+            post.anchor,
+            blog.title,
+        ),
+        messages.SUCCESS,
+    )
+
+
+def _without_pin_action(request: HttpRequest, actions: dict[str, Any]) -> dict[str, Any]:
+    if not liveblog_permissions.can_pin_post(request.user):
+        actions.pop("pin_to_blog", None)
+    return actions
 
 
 class PartyAliasInline(admin.TabularInline):
@@ -45,6 +108,16 @@ class ElectionAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "date", "previous", "speaker_party")
     list_select_related = ("previous", "speaker_party")
     prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name", "slug")
+    action_form = PinActionForm
+    actions = ("pin_to_blog",)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        return _without_pin_action(request, super().get_actions(request))
+
+    @admin.action(description="Pin the scoreboard to live blog…")
+    def pin_to_blog(self, request: HttpRequest, queryset: QuerySet[Election]) -> None:
+        _pin_selected(self, request, queryset, noun="election")
 
 
 @admin.register(Constituency)
@@ -155,6 +228,15 @@ class ConstituencyResultAdmin(admin.ModelAdmin):
     list_select_related = ("constituency", "election")
     autocomplete_fields = ("constituency",)
     inlines = [CandidacyInline, RevisionInline]
+    action_form = PinActionForm
+    actions = ("pin_to_blog",)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        return _without_pin_action(request, super().get_actions(request))
+
+    @admin.action(description="Pin to live blog…")
+    def pin_to_blog(self, request: HttpRequest, queryset: QuerySet[ConstituencyResult]) -> None:
+        _pin_selected(self, request, queryset, noun="result")
 
     @admin.display(description="Result")
     def headline(self, obj: ConstituencyResult) -> str:
@@ -272,18 +354,105 @@ class ConstituencyResultAdmin(admin.ModelAdmin):
 
 @admin.register(PostResultCard)
 class PostResultCardAdmin(admin.ModelAdmin):
-    list_display = ("post", "result", "order")
-    list_select_related = ("post", "result__constituency", "result__election")
-    autocomplete_fields = ("post", "result")
+    list_display = ("post", "result", "election", "order")
+    list_select_related = ("post", "result__constituency", "result__election", "election")
+    autocomplete_fields = ("post", "result", "election")
 
     def save_model(
         self, request: HttpRequest, obj: PostResultCard, form: Any, change: bool
     ) -> None:
         if change:
-            obj.save()
+            services.update_result_card(
+                obj, by=request.user, order=obj.order, result=obj.result, election=obj.election
+            )
             return
-        card = services.attach_result_card(obj.post, obj.result, by=request.user)
+        if obj.result is not None:
+            card = services.attach_result_card(obj.post, obj.result, by=request.user)
+        else:
+            card = services.attach_scoreboard_card(obj.post, obj.election, by=request.user)
         obj.pk = card.pk
 
     def delete_model(self, request: HttpRequest, obj: PostResultCard) -> None:
         services.detach_result_card(obj, by=request.user)
+
+
+# Result cards on the post form (PostAdmin.inlines) -------------------------------------------
+
+
+class ResultCardForm(forms.ModelForm):
+    class Meta:
+        model = PostResultCard
+        fields = ["result", "election", "order"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (data.get("result") is None) == (data.get("election") is None):
+            raise ValidationError(MSG_CARD_KIND, code="card_kind")
+        return data
+
+
+class ResultCardFormSet(MediaFormSet):
+    """Saves cards through results.services with broadcast=False; the post is re-rendered
+    for readers once per save, with its pictures and embeds (liveblog.admin_media)."""
+
+    def save_new(self, form: ResultCardForm, commit: bool = True) -> PostResultCard:
+        data = form.cleaned_data
+        order = data.get("order") or 0
+        if data.get("result") is not None:
+            return services.attach_result_card(
+                self.instance, data["result"], by=self.user, order=order, broadcast=False
+            )
+        return services.attach_scoreboard_card(
+            self.instance, data["election"], by=self.user, order=order, broadcast=False
+        )
+
+    def save_existing(
+        self, form: ResultCardForm, obj: PostResultCard, commit: bool = True
+    ) -> PostResultCard:
+        data = form.cleaned_data
+        return services.update_result_card(
+            obj,
+            by=self.user,
+            order=data.get("order") or 0,
+            result=data.get("result"),
+            election=data.get("election"),
+            broadcast=False,
+        )
+
+    def delete_existing(self, obj: PostResultCard, commit: bool = True) -> None:
+        services.detach_result_card(obj, by=self.user, broadcast=False)
+
+
+class ResultCardInline(MediaInline):
+    """Result cards and scoreboards on the post form, for whoever may change the post and
+    has the results rights (picking a result needs them: the choices come from the
+    results admin)."""
+
+    model = PostResultCard
+    form = ResultCardForm
+    formset = ResultCardFormSet
+    fields = ("result", "election", "order")
+    autocomplete_fields = ("result", "election")
+    extra = 0
+    verbose_name = "result card"
+    verbose_name_plural = "Result cards (a constituency result or the national scoreboard)"
+
+    def has_view_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        return request.user.has_perm("results.view_postresultcard") and super().has_view_permission(
+            request, obj
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        return request.user.has_perm("results.add_postresultcard") and super().has_add_permission(
+            request, obj
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        return request.user.has_perm(
+            "results.change_postresultcard"
+        ) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        return request.user.has_perm(
+            "results.delete_postresultcard"
+        ) and super().has_delete_permission(request, obj)

@@ -10,10 +10,15 @@ results when they are in the database, else from the Library's files (the "Lab g
 Con" column and the per-candidate change), so reads never need the previous election.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from .selectors import Scoreboard
 
 
 class Party(models.Model):
@@ -254,33 +259,102 @@ class ResultRevision(models.Model):
         return f"{self.result} #{self.number} {self.kind}"
 
 
+MSG_CARD_KIND = "Choose either a constituency result or an election's scoreboard for the card."
+
+
+class PostResultCardQuerySet(models.QuerySet["PostResultCard"]):
+    def scoreboards(self) -> "PostResultCardQuerySet":
+        return self.filter(election__isnull=False)
+
+
+class CardsWithScoreboards(PostResultCardQuerySet):
+    """Cards that carry their election's current scoreboard as `card.scoreboard`, computed
+    once per election for all the cards fetched together (so a page with a scoreboard in
+    several posts reads it once), and not at all when no card is a scoreboard."""
+
+    def _fetch_all(self) -> None:
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self._result_cache and isinstance(self._result_cache[0], PostResultCard):
+            from .selectors import Scoreboard, get_scoreboard  # selectors import models
+
+            boards: dict[int, Scoreboard] = {}
+            for card in self._result_cache:
+                if card.election_id is None:
+                    continue
+                if card.election_id not in boards:
+                    boards[card.election_id] = get_scoreboard(card.election)
+                card.scoreboard = boards[card.election_id]
+
+
 class PostResultCard(models.Model):
-    """A result card shown inside a live blog post, rendered from the current result."""
+    """A card shown inside a live blog post, rendered from current data: one constituency's
+    result (`result`) or an election's national scoreboard (`election`), never both."""
 
     post = models.ForeignKey("liveblog.Post", on_delete=models.CASCADE, related_name="result_cards")
     result = models.ForeignKey(
-        ConstituencyResult, on_delete=models.CASCADE, related_name="post_cards"
+        ConstituencyResult,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="post_cards",
+        help_text="A constituency's result card.",
+    )
+    election = models.ForeignKey(
+        Election,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="post_scoreboards",
+        verbose_name="scoreboard of",
+        help_text="Or the national scoreboard of an election.",
     )
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = PostResultCardQuerySet.as_manager()
+
+    # A scoreboard card's figures, set when fetched through post_cards_prefetch().
+    scoreboard: "Scoreboard"
 
     class Meta:
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["post", "result"], name="results_card_once_per_post"),
+            models.UniqueConstraint(
+                fields=["post", "election"],
+                condition=Q(election__isnull=False),
+                name="results_scoreboard_once_per_post",
+            ),
+            models.CheckConstraint(
+                condition=Q(result__isnull=False, election__isnull=True)
+                | Q(result__isnull=True, election__isnull=False),
+                name="results_card_is_result_or_scoreboard",
+                violation_error_message=MSG_CARD_KIND,
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.election_id is not None:
+            return f"{self.election} scoreboard in post {self.post_id}"
         return f"{self.result} in post {self.post_id}"
+
+    @property
+    def is_scoreboard(self) -> bool:
+        return self.election_id is not None
 
 
 def post_cards_prefetch() -> models.Prefetch:
-    """Prefetch for Post querysets: each post's result cards with everything a card shows,
-    in two queries whatever the number of posts and cards (used by PostQuerySet)."""
+    """Prefetch for Post querysets: each post's cards with everything a card shows, in two
+    queries whatever the number of posts and cards (used by PostQuerySet), plus one
+    scoreboard (results.selectors.get_scoreboard) per election whose scoreboard is among
+    them, only when there is one."""
     return models.Prefetch(
         "result_cards",
-        queryset=PostResultCard.objects.select_related(
-            "result__constituency", "result__election", "result__previous_winner"
-        ).prefetch_related(
+        queryset=CardsWithScoreboards(PostResultCard)
+        .select_related(
+            "result__constituency", "result__election", "result__previous_winner", "election"
+        )
+        .prefetch_related(
             models.Prefetch(
                 "result__candidacies",
                 queryset=Candidacy.objects.select_related("party").order_by("id"),

@@ -13,14 +13,17 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from liveblog import permissions as liveblog_permissions
 from liveblog import services as liveblog_services
 from liveblog.events import record_event
 from liveblog.models import LiveBlog, LiveEvent, Post
 
 from .figures import find_winner, result_figures
 from .models import (
+    MSG_CARD_KIND,
     Candidacy,
     Constituency,
     ConstituencyResult,
@@ -159,18 +162,23 @@ def _add_revision(
     )
 
 
-def record_post_updates_for_results(result_ids: Iterable[int]) -> int:
-    """Record `post.updated` for every visible post showing one of these results.
+def record_post_updates_for_results(result_ids: Iterable[int], *, scoreboards: bool = True) -> int:
+    """Record `post.updated` for every visible post showing one of these results, or (with
+    `scoreboards`) the scoreboard of their election: once per post, whatever it shows.
 
     Precondition: inside the caller's transaction, after the results are written (the
-    event renders the post, card included, from the database). Returns how many posts.
+    event renders the post, cards included, from the database). Returns how many posts.
     """
     ids = list(result_ids)
     if not ids:
         return 0
+    showing = Q(result_cards__result_id__in=ids)
+    if scoreboards:
+        elections = ConstituencyResult.objects.filter(pk__in=ids).values("election_id")
+        showing |= Q(result_cards__election_id__in=elections)
     posts = (
         Post.objects.visible()
-        .filter(result_cards__result_id__in=ids)
+        .filter(showing)
         .select_related("blog")
         .distinct()
         .order_by("blog_id", "id")
@@ -209,6 +217,8 @@ def create_result(
             previous_winner=previous_winner,
         )
         _write_candidacies(result, entries)
+        # A new seat moves the scoreboard's “of N seats”; its own card is in no post yet.
+        record_post_updates_for_results([result.pk])
     return result
 
 
@@ -233,7 +243,8 @@ def set_awaiting_figures(
         current.invalid_votes = invalid_votes
         current.save(update_fields=["electorate", "invalid_votes", "updated_at"])
         _write_candidacies(current, entries)
-        record_post_updates_for_results([current.pk])
+        # Awaiting seats count in the scoreboard's total only, which this does not change.
+        record_post_updates_for_results([current.pk], scoreboards=False)
     _copy(current, result)
     return result
 
@@ -360,33 +371,142 @@ def _announce(result: ConstituencyResult, *, blog: LiveBlog, by: User) -> Post:
     return post
 
 
-def attach_result_card(post: Post, result: ConstituencyResult, *, by: User) -> PostResultCard:
-    """Show `result`'s card in `post` (after any cards it already has)."""
-    from liveblog import permissions
+MSG_CARD_ON_DELETED = "This post has been deleted; its cards can no longer be changed."
 
-    if not permissions.can_edit_post(by, post):
+
+def _check_can_change_cards(post: Post, *, by: User) -> None:
+    if not liveblog_permissions.can_edit_post(by, post):
         raise PermissionDenied(liveblog_services.MSG_NOT_YOURS)
+    if post.deleted_at is not None:
+        raise ValidationError(MSG_CARD_ON_DELETED, code="deleted")
+
+
+def _cards_changed(post: Post, *, broadcast: bool) -> None:
+    if broadcast and post.is_visible():
+        record_event(post.blog, LiveEvent.Kind.POST_UPDATED, post=post)
+
+
+def _attach_card(
+    post: Post,
+    *,
+    by: User,
+    order: int | None,
+    broadcast: bool,
+    result: ConstituencyResult | None = None,
+    election: Election | None = None,
+) -> PostResultCard:
+    _check_can_change_cards(post, by=by)
     with transaction.atomic():
+        subject = {"result": result} if result is not None else {"election": election}
         card, created = PostResultCard.objects.get_or_create(
             post=post,
-            result=result,
-            defaults={"order": PostResultCard.objects.filter(post=post).count()},
+            **subject,
+            defaults={
+                "order": order
+                if order is not None
+                else PostResultCard.objects.filter(post=post).count()
+            },
         )
-        if created and post.is_visible():
-            record_event(post.blog, LiveEvent.Kind.POST_UPDATED, post=post)
+        if created:
+            _cards_changed(post, broadcast=broadcast)
     return card
 
 
-def detach_result_card(card: PostResultCard, *, by: User) -> None:
-    from liveblog import permissions
+def attach_result_card(
+    post: Post,
+    result: ConstituencyResult,
+    *,
+    by: User,
+    order: int | None = None,
+    broadcast: bool = True,
+) -> PostResultCard:
+    """Show `result`'s card in `post` (after any cards it already has, unless `order`).
 
+    With broadcast=False the caller re-renders the post for readers itself, once after a
+    batch of changes (liveblog.services.rebroadcast_post; the post admin's inlines do).
+    """
+    return _attach_card(post, by=by, order=order, broadcast=broadcast, result=result)
+
+
+def attach_scoreboard_card(
+    post: Post,
+    election: Election,
+    *,
+    by: User,
+    order: int | None = None,
+    broadcast: bool = True,
+) -> PostResultCard:
+    """Show `election`'s national scoreboard in `post`, as attach_result_card does."""
+    return _attach_card(post, by=by, order=order, broadcast=broadcast, election=election)
+
+
+def update_result_card(
+    card: PostResultCard,
+    *,
+    by: User,
+    order: int,
+    result: ConstituencyResult | None = None,
+    election: Election | None = None,
+    broadcast: bool = True,
+) -> PostResultCard:
+    """Move a card, or make it show another result or scoreboard (give one, not both)."""
+    if result is not None and election is not None:
+        raise ValidationError(MSG_CARD_KIND, code="card_kind")
     post = card.post
-    if not permissions.can_edit_post(by, post):
-        raise PermissionDenied(liveblog_services.MSG_NOT_YOURS)
+    _check_can_change_cards(post, by=by)
+    with transaction.atomic():
+        card.order = order
+        if result is not None:
+            card.result, card.election = result, None
+        elif election is not None:
+            card.result, card.election = None, election
+        card.save(update_fields=["order", "result", "election"])
+        _cards_changed(post, broadcast=broadcast)
+    return card
+
+
+def detach_result_card(card: PostResultCard, *, by: User, broadcast: bool = True) -> None:
+    """Take a result card or scoreboard off its post."""
+    post = card.post
+    _check_can_change_cards(post, by=by)
     with transaction.atomic():
         card.delete()
-        if post.is_visible():
-            record_event(post.blog, LiveEvent.Kind.POST_UPDATED, post=post)
+        _cards_changed(post, broadcast=broadcast)
+
+
+# Pinning a result or the scoreboard to the top of a live blog --------------------------------
+
+MSG_SCOREBOARD_HEADLINE = "{election}: the national picture"
+MSG_AWAITING_HEADLINE = "{seat}: awaiting the result"
+
+
+def pin_result_to_blog(subject: ConstituencyResult | Election, *, blog: LiveBlog, by: User) -> Post:
+    """File a post in `blog` carrying `subject`'s card (a constituency result, or an
+    election's national scoreboard) and pin it to the top, unpinning whatever was pinned.
+
+    One transaction: the post is filed as a draft with its card, published (one
+    `post.published` with the card in it), then pinned through liveblog.services.
+    """
+    if not liveblog_permissions.can_pin_post(by):
+        raise PermissionDenied(liveblog_services.MSG_CANNOT_PIN)
+    if isinstance(subject, Election):
+        headline = MSG_SCOREBOARD_HEADLINE.format(election=subject.name)
+        card: dict[str, ConstituencyResult | Election] = {"election": subject}
+    else:
+        result = ConstituencyResult.objects.select_related("constituency").get(pk=subject.pk)
+        if result.status == ConstituencyResult.Status.AWAITING:
+            headline = MSG_AWAITING_HEADLINE.format(seat=result.constituency.name)
+        else:
+            headline = announcement_headline(result)
+        card = {"result": result}
+    with transaction.atomic():
+        post = liveblog_services.create_post(
+            blog=blog, by=by, headline=headline, status=Post.Status.DRAFT
+        )
+        PostResultCard.objects.create(post=post, order=0, **card)
+        liveblog_services.publish_post(post, by=by)
+        liveblog_services.pin_post(post, by=by)
+    return post
 
 
 def _copy(source: ConstituencyResult, target: ConstituencyResult) -> None:

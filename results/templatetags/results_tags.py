@@ -1,7 +1,8 @@
 from django import template
 
 from results.figures import ResultFigures, result_figures
-from results.models import ConstituencyResult
+from results.models import ConstituencyResult, PostResultCard
+from results.selectors import Scoreboard, get_scoreboard
 
 register = template.Library()
 
@@ -12,6 +13,14 @@ MINUS = "\u2212"
 def figures(result: ConstituencyResult) -> ResultFigures:
     """Derived figures of a result loaded with its candidacies (no queries of its own)."""
     return result_figures(result)
+
+
+@register.filter
+def card_scoreboard(card: PostResultCard) -> Scoreboard:
+    """The scoreboard a card shows: as post_cards_prefetch() attached it (no queries), else
+    read now (a card fetched some other way)."""
+    board = card.__dict__.get("scoreboard")
+    return board if board is not None else get_scoreboard(card.election)
 
 
 @register.filter
