@@ -494,15 +494,16 @@ def test_reporters_file_posts_without_the_result_card_inline(client, reporter, b
 # The read API -----------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="liveblog/api/serializers.py ResultCardSerializer reads card.result.*, which a "
-    "scoreboard card does not have (owned by the API work); drop this mark when it does.",
-)
 def test_api_lists_a_post_that_shows_the_scoreboard(client, election_2017, editor, blog):
     _scoreboard_post(blog, editor, election_2017)
 
     response = client.get(reverse("api:posts", kwargs={"slug": blog.slug}))
 
     assert response.status_code == 200
+    cards = [card for post in response.json()["results"] for card in post["result_cards"]]
+    assert {
+        "kind": "scoreboard",
+        "election": election_2017.slug,
+        "ons_id": None,
+        "constituency": None,
+    } in cards
