@@ -14,7 +14,7 @@ help:
 	@echo "make test   the whole test suite (SQLite + in-memory layer unless DATABASE_URL/REDIS_URL)"
 	@echo "make lint   ruff check + ruff format --check;  make fmt  to fix"
 	@echo "make check  lint and test, as CI does;  make e2e  browser tests only"
-	@echo "make bench  live-push benchmark (Daphne and uvicorn, 10,000 readers)"
+	@echo "make bench  benchmarks: live push (10,000 readers) and the reader page (wrk)"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: this project needs Python 3.11" >&2; exit 1; }
@@ -64,8 +64,10 @@ e2e-deps:
 BENCH_READERS ?= 10000
 BENCH_POSTS ?= 10
 bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/live_bench.py --server daphne --readers $(BENCH_READERS) --posts $(BENCH_POSTS) --procs 2
 	$(BIN)/python bench/live_bench.py --server uvicorn --readers $(BENCH_READERS) --posts $(BENCH_POSTS) --procs 2
+	$(BIN)/python bench/page_bench.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -210,3 +210,11 @@ SPECTACULAR_SETTINGS = {
         "PostInputStatusEnum": ["draft", "published"],
     },
 }
+
+# Seconds a process may serve a cached anonymous page before re-reading the blog's seq
+# (an event in the same process invalidates at once); see liveblog.caching.
+LIVEBLOG_SEQ_TTL = env.float("LIVEBLOG_SEQ_TTL", default=1.0)
+# Mastodon servers whose posts reporters may embed (host names, comma-separated); the
+# default list lives in liveblog.embeds.
+if env.str("MASTODON_INSTANCES", default=""):
+    MASTODON_INSTANCES = env.list("MASTODON_INSTANCES")

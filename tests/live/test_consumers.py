@@ -140,3 +140,9 @@ async def test_blog_status_change_reaches_readers(blog, editor):
     event = await receive(reader)
     assert (event["kind"], event["data"]) == ("blog.status", {"status": "ended"})
     await reader.disconnect()
+
+
+async def test_unknown_websocket_path_is_refused(db):
+    reader = WebsocketCommunicator(application, "/ws/elsewhere/", headers=[ORIGIN])
+    connected, _ = await reader.connect()
+    assert not connected
