@@ -7,6 +7,7 @@ remembers (one query for the events).
 
 from urllib.parse import parse_qs
 
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from .hub import RELOAD, UnknownBlog, get_hub
@@ -22,6 +23,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
     blog_id: int | None = None
     # Messages that arrived from the hub while catch-up was being sent; None once live.
     pending: list | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        # A reader has one source of messages, the socket (no channel layer): read it in
+        # this coroutine instead of through await_many_dispatch, which keeps an extra task
+        # and waiter alive per connection (~1.5 KB each, 15 MB at 10,000 readers).
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def connect(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
