@@ -90,3 +90,28 @@ async def test_hub_stops_following_a_blog_when_its_last_reader_leaves(blog):
     assert the_hub.reader_count == 1
     await reader.disconnect()
     assert the_hub.reader_count == 0
+
+
+async def test_readers_of_one_blog_in_one_process_cost_one_layer_message_per_event(
+    blog, editor, monkeypatch
+):
+    the_hub = hub.get_hub()
+    layer_messages = []
+    on_event = the_hub._on_event
+
+    async def counting(blog_id, seq, text):
+        layer_messages.append(seq)
+        await on_event(blog_id, seq, text)
+
+    monkeypatch.setattr(the_hub, "_on_event", counting)
+    readers = [connect(blog.slug) for _ in range(5)]
+    for reader in readers:
+        assert (await reader.connect())[0]
+
+    await file_post(blog=blog, by=editor, headline="One event")
+
+    for reader in readers:
+        assert await seqs(reader, 1) == [1]
+    assert layer_messages == [1]
+    for reader in readers:
+        await reader.disconnect()
