@@ -1,8 +1,7 @@
-"""Business actions on live blogs: the only code that writes posts and blogs.
+"""Posts and blogs: filing, editing, publishing, deleting, pinning, blog status.
 
 Every function runs in one transaction and records the reader-visible event (if any) via
-`liveblog.events.record_event`, which broadcasts after commit. The admin, views, commands
-and the API call these; none of them saves a Post directly.
+`liveblog.events.record_event`, which broadcasts after commit.
 """
 
 from collections.abc import Iterable
@@ -11,15 +10,13 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
-from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone
 
-from . import embeds, images, permissions
-from .events import record_event
-from .models import Contributor, LiveBlog, LiveEvent, Post, PostEmbed, PostImage
-from .sanitize import clean_body
+from .. import permissions
+from ..events import record_event
+from ..models import Contributor, LiveBlog, LiveEvent, Post
+from ..sanitize import clean_body
 
 MSG_EMPTY_POST = "Write a headline or some text: a post cannot be empty."
 MSG_NOT_YOURS = "You can only change your own posts; ask an editor to change this one."
@@ -304,212 +301,3 @@ def set_blog_status(blog: LiveBlog, *, status: str, by: User) -> LiveBlog:
     blog.status = status
     blog.last_seq = locked.last_seq
     return blog
-
-
-# Media in posts: images and embeds -----------------------------------------------------------
-# Pillow work and storage writes happen before the transaction (no row locks held while
-# re-encoding); if the transaction then fails, the new files are deleted again. Files that an
-# edit replaces or removes are deleted only after commit, so a rolled-back edit never loses a
-# picture. Every change re-renders the post once for readers, unless the caller batches
-# changes with broadcast=False and finishes with rebroadcast_post (the admin's inlines do).
-
-MSG_ALT_TEXT = "Describe the image in the alt text, for readers who cannot see it."
-
-
-def _clean_alt_text(alt_text: str) -> str:
-    alt_text = (alt_text or "").strip()
-    if not alt_text:
-        raise ValidationError(MSG_ALT_TEXT, code="alt_text_required")
-    return alt_text
-
-
-def _lock_post_for_media(post: Post, *, by: User) -> Post:
-    """Lock and return the post behind a media change. Precondition: inside atomic()."""
-    current = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
-    if current.deleted_at is not None:
-        raise ValidationError(MSG_DELETED, code="deleted")
-    if not permissions.can_edit_post(by, current):
-        raise PermissionDenied(MSG_NOT_YOURS)
-    return current
-
-
-def _check_can_edit(post: Post, *, by: User) -> None:
-    """Cheap early refusal, before any file is written; re-checked under the lock."""
-    if not permissions.can_edit_post(by, post):
-        raise PermissionDenied(MSG_NOT_YOURS)
-
-
-def _media_changed(current: Post, *, by: User, broadcast: bool) -> None:
-    current.version += 1
-    current.updated_by = by
-    current.save(update_fields=["version", "updated_by", "updated_at"])
-    if broadcast and current.is_visible():
-        record_event(current.blog, LiveEvent.Kind.POST_UPDATED, post=current)
-
-
-def _image_storage() -> Storage:
-    return PostImage._meta.get_field("original").storage
-
-
-def _delete_files_on_commit(names: list[str]) -> None:
-    storage = _image_storage()
-    transaction.on_commit(lambda: images.delete_stored_files(names, storage=storage), robust=True)
-
-
-def add_post_image(
-    post: Post,
-    *,
-    by: User,
-    upload: File | images.DecodedImage,
-    alt_text: str,
-    caption: str = "",
-    credit: str = "",
-    order: int = 0,
-    broadcast: bool = True,
-) -> PostImage:
-    """Attach a picture to `post`: decoded, cleaned and re-encoded with its renditions.
-
-    `upload` is the uploaded file, or the DecodedImage a form already made of it. A refused
-    file raises ValidationError and changes nothing.
-    """
-    alt_text = _clean_alt_text(alt_text)
-    _check_can_edit(post, by=by)
-    decoded = upload if isinstance(upload, images.DecodedImage) else images.decode_image(upload)
-    storage = _image_storage()
-    stored = images.store_image(decoded, storage=storage)
-    try:
-        with transaction.atomic():
-            current = _lock_post_for_media(post, by=by)
-            image = PostImage(
-                post=current,
-                order=order,
-                alt_text=alt_text,
-                caption=caption.strip(),
-                credit=credit.strip(),
-                width=stored.width,
-                height=stored.height,
-                renditions=stored.renditions,
-            )
-            image.original.name = stored.original
-            image.save()
-            _media_changed(current, by=by, broadcast=broadcast)
-    except BaseException:
-        images.delete_stored_files(stored.names, storage=storage)
-        raise
-    _copy_state(current, post)
-    return image
-
-
-def update_post_image(
-    image: PostImage,
-    *,
-    by: User,
-    upload: File | images.DecodedImage | None = None,
-    alt_text: str | None = None,
-    caption: str | None = None,
-    credit: str | None = None,
-    order: int | None = None,
-    broadcast: bool = True,
-) -> PostImage:
-    """Change a picture's text or order, or replace the picture itself (`upload`); the
-    replaced files are deleted once the change is committed."""
-    if alt_text is not None:
-        alt_text = _clean_alt_text(alt_text)
-    _check_can_edit(image.post, by=by)
-    storage = _image_storage()
-    stored = None
-    if upload is not None:
-        decoded = upload if isinstance(upload, images.DecodedImage) else images.decode_image(upload)
-        stored = images.store_image(decoded, storage=storage)
-    try:
-        with transaction.atomic():
-            current = _lock_post_for_media(image.post, by=by)
-            locked = PostImage.objects.select_for_update().get(pk=image.pk, post=current)
-            if alt_text is not None:
-                locked.alt_text = alt_text
-            if caption is not None:
-                locked.caption = caption.strip()
-            if credit is not None:
-                locked.credit = credit.strip()
-            if order is not None:
-                locked.order = order
-            if stored is not None:
-                _delete_files_on_commit(locked.stored_names)
-                locked.original.name = stored.original
-                locked.width, locked.height = stored.width, stored.height
-                locked.renditions = stored.renditions
-            locked.save()
-            _media_changed(current, by=by, broadcast=broadcast)
-    except BaseException:
-        if stored is not None:
-            images.delete_stored_files(stored.names, storage=storage)
-        raise
-    for f in PostImage._meta.concrete_fields:
-        setattr(image, f.attname, getattr(locked, f.attname))
-    return image
-
-
-def remove_post_image(image: PostImage, *, by: User, broadcast: bool = True) -> None:
-    """Take a picture off its post; its original and renditions are deleted after commit."""
-    _check_can_edit(image.post, by=by)
-    with transaction.atomic():
-        current = _lock_post_for_media(image.post, by=by)
-        locked = PostImage.objects.select_for_update().get(pk=image.pk, post=current)
-        _delete_files_on_commit(locked.stored_names)
-        locked.delete()
-        _media_changed(current, by=by, broadcast=broadcast)
-
-
-def add_post_embed(
-    post: Post, *, by: User, url: str, order: int = 0, broadcast: bool = True
-) -> PostEmbed:
-    """Embed a social post by its address; only allow-listed providers (liveblog.embeds)."""
-    parsed = embeds.parse_embed_url(url)
-    with transaction.atomic():
-        current = _lock_post_for_media(post, by=by)
-        embed = PostEmbed.objects.create(
-            post=current, order=order, provider=parsed.provider.key, url=parsed.url
-        )
-        _media_changed(current, by=by, broadcast=broadcast)
-    _copy_state(current, post)
-    return embed
-
-
-def update_post_embed(
-    embed: PostEmbed,
-    *,
-    by: User,
-    url: str | None = None,
-    order: int | None = None,
-    broadcast: bool = True,
-) -> PostEmbed:
-    parsed = embeds.parse_embed_url(url) if url is not None else None
-    with transaction.atomic():
-        current = _lock_post_for_media(embed.post, by=by)
-        locked = PostEmbed.objects.select_for_update().get(pk=embed.pk, post=current)
-        if parsed is not None:
-            locked.provider, locked.url = parsed.provider.key, parsed.url
-        if order is not None:
-            locked.order = order
-        locked.save()
-        _media_changed(current, by=by, broadcast=broadcast)
-    for f in PostEmbed._meta.concrete_fields:
-        setattr(embed, f.attname, getattr(locked, f.attname))
-    embed.__dict__.pop("embed", None)
-    return embed
-
-
-def remove_post_embed(embed: PostEmbed, *, by: User, broadcast: bool = True) -> None:
-    with transaction.atomic():
-        current = _lock_post_for_media(embed.post, by=by)
-        PostEmbed.objects.filter(pk=embed.pk, post=current).delete()
-        _media_changed(current, by=by, broadcast=broadcast)
-
-
-def rebroadcast_post(post: Post, *, by: User) -> None:
-    """Show readers the post as it now is: one POST_UPDATED event if it is visible. Ends a
-    batch of media changes made with broadcast=False."""
-    with transaction.atomic():
-        current = _lock_post_for_media(post, by=by)
-        if current.is_visible():
-            record_event(current.blog, LiveEvent.Kind.POST_UPDATED, post=current)
