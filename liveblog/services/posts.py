@@ -136,7 +136,7 @@ def create_post(
     return post
 
 
-def update_post(post: Post, *, by: User, expected_version: int, **changes: Any) -> Post:
+def update_post(post: Post, *, by: User, expected_version: int | None, **changes: Any) -> Post:
     """Change a post, refusing if it changed since the caller read `expected_version`.
 
     Records the event readers need: published (became visible), deleted (no longer
@@ -153,7 +153,8 @@ def update_post(post: Post, *, by: User, expected_version: int, **changes: Any) 
             raise ValidationError(MSG_DELETED, code="deleted")
         if not permissions.can_edit_post(by, current):
             raise PermissionDenied(MSG_NOT_YOURS)
-        if current.version != expected_version:
+        # None: the caller changes only what cannot clash with an edit of the text (a pin).
+        if expected_version is not None and current.version != expected_version:
             raise PostConflict(current)
 
         was_visible = current.is_visible()
@@ -245,11 +246,11 @@ def publish_post(post: Post, *, by: User | None, at: datetime | None = None) -> 
     return post
 
 
-def publish_scheduled_posts(*, now: datetime | None = None) -> list[Post]:
+def publish_scheduled_posts() -> list[Post]:
     """Publish every scheduled post whose time has come; returns those published."""
-    now = now or timezone.now()
     published = []
-    for post in Post.objects.due_for_publishing(now=now).order_by("published_at", "id"):
+    due = Post.objects.due_for_publishing(now=timezone.now()).order_by("published_at", "id")
+    for post in due:
         published.append(publish_post(post, by=None))
     return published
 
@@ -275,14 +276,13 @@ def delete_post(post: Post, *, by: User) -> Post:
 
 
 def pin_post(post: Post, *, by: User) -> Post:
-    """Pin `post` to the top of its blog, unpinning whatever was pinned."""
-    current = Post.objects.only("version").get(pk=post.pk)
-    return update_post(post, by=by, expected_version=current.version, is_pinned=True)
+    """Pin `post` to the top of its blog, unpinning whatever was pinned. A pin never
+    conflicts with someone's edit of the text, so no version is checked."""
+    return update_post(post, by=by, expected_version=None, is_pinned=True)
 
 
 def unpin_post(post: Post, *, by: User) -> Post:
-    current = Post.objects.only("version").get(pk=post.pk)
-    return update_post(post, by=by, expected_version=current.version, is_pinned=False)
+    return update_post(post, by=by, expected_version=None, is_pinned=False)
 
 
 def set_blog_status(blog: LiveBlog, *, status: str, by: User) -> LiveBlog:

@@ -463,3 +463,14 @@ def test_change_rolled_back_records_and_broadcasts_nothing(
     assert blog.last_seq == 1
     reporter_post.refresh_from_db()
     assert reporter_post.headline == "Counting under way in Luton"
+
+
+def test_pinning_while_someone_edits_does_not_fail_on_their_version(editor, blog):
+    post = _file(blog, editor)
+    stale = Post.objects.get(pk=post.pk)
+    services.update_post(post, by=editor, expected_version=post.version, headline="Edited")
+
+    services.pin_post(stale, by=editor)
+
+    post.refresh_from_db()
+    assert (post.is_pinned, post.headline, post.version) == (True, "Edited", 3)
