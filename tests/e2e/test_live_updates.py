@@ -1,8 +1,11 @@
 """A reporter files in the admin; an open reader page, never reloaded, follows (issue 4)."""
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from liveblog import services
@@ -125,4 +128,28 @@ def test_reader_scrolled_down_gets_a_new_updates_button_instead_of_a_jump(
     expect(reader.locator("[data-feed] > .day-heading").first).to_have_text(
         re.compile(r"^Updates for \w+day, \d{1,2} \w+ \d{4}$")
     )
+    assert_not_reloaded(reader)
+
+
+def test_a_post_on_a_new_day_gets_its_own_day_heading(live_url, page, reader_context, blog, editor):
+    london = ZoneInfo("Europe/London")
+    services.create_post(
+        blog=blog,
+        by=editor,
+        headline="Polls close",
+        published_at=datetime(2017, 6, 8, 23, 50, tzinfo=london),
+    )
+    reader = open_reader(reader_context, live_url, blog.slug)
+    headings = reader.locator("[data-feed] > .day-heading")
+    expect(headings).to_have_text(["Updates for Thursday, 8 June 2017"])
+    log_in(page, live_url, editor.username)
+
+    file_post(page, live_url, headline="Morning after", text="Counting is over.")
+
+    today = timezone.now().astimezone(london)
+    expect(headings).to_have_text(
+        [f"Updates for {today:%A}, {today.day} {today:%B %Y}", "Updates for Thursday, 8 June 2017"]
+    )
+    first = reader.locator("[data-feed] > *").nth(1)
+    expect(first).to_contain_text("Morning after")
     assert_not_reloaded(reader)
