@@ -52,6 +52,10 @@ class ContributorAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     autocomplete_fields = ("user",)
 
+    def save_model(self, request: HttpRequest, obj: Contributor, form: Any, change: bool) -> None:
+        # A byline correction re-renders the contributor's posts on open pages.
+        services.save_contributor(obj, by=request.user)
+
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):

@@ -4,6 +4,7 @@ The admin, views, API and management commands call these; none of them saves a P
 directly. `posts` holds filing, editing, publishing and pinning; `media` pictures and embeds.
 """
 
+from .contributors import BYLINE_FIELDS, save_contributor
 from .media import (
     MSG_ALT_TEXT,
     add_post_embed,
@@ -34,6 +35,7 @@ from .posts import (
 )
 
 __all__ = [
+    "BYLINE_FIELDS",
     "EDITABLE_FIELDS",
     "MSG_ALT_TEXT",
     "MSG_CANNOT_FLAG",
@@ -53,6 +55,7 @@ __all__ = [
     "rebroadcast_post",
     "remove_post_embed",
     "remove_post_image",
+    "save_contributor",
     "set_blog_status",
     "unpin_post",
     "update_post",
