@@ -111,10 +111,17 @@ REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis behind a circuit breaker, per-process memory while it is away
+            # (liveblog.resilient_cache): short timeouts so a dead Redis costs no latency.
+            "BACKEND": "liveblog.resilient_cache.ResilientRedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": "liveblog-cache",
             "TIMEOUT": 600,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.25),
+                "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+                "RETRY_AFTER": env.float("REDIS_RETRY_AFTER", default=5.0),
+            },
         }
     }
 else:
