@@ -21,10 +21,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("liveblog.redis")
@@ -87,6 +88,19 @@ class CircuitBreaker:
             )
 
 
+@dataclass
+class _SharedState:
+    client: RedisCacheClient
+    breaker: CircuitBreaker
+
+
+# One Redis client (its connection pool) and one breaker per configured cache. Django makes a
+# cache instance per thread and, under ASGI, per request context: without sharing, every
+# request would open a new connection to Redis and keep a breaker of its own.
+_shared_states: dict[str, _SharedState] = {}
+_shared_states_lock = threading.Lock()
+
+
 class ResilientRedisCache(RedisCache):
     """RedisCache behind a CircuitBreaker, with a per-process LocMemCache while it is open.
 
@@ -99,11 +113,27 @@ class ResilientRedisCache(RedisCache):
         retry_after = float(options.pop("RETRY_AFTER", DEFAULT_RETRY_AFTER))
         max_entries = int(options.pop("FALLBACK_MAX_ENTRIES", 5000))
         super().__init__(server, {**params, "OPTIONS": options})
-        self.breaker = CircuitBreaker(f"Redis cache at {self._location()}", retry_after=retry_after)
+        identity = f"{server}|{sorted(options.items())!r}|{retry_after}"
+        with _shared_states_lock:
+            state = _shared_states.get(identity)
+            if state is None:
+                state = _shared_states[identity] = _SharedState(
+                    client=self._class(self._servers, **self._options),
+                    breaker=CircuitBreaker(
+                        f"Redis cache at {self._location()}", retry_after=retry_after
+                    ),
+                )
+        self._state = state
+        self.breaker = state.breaker
+        # LocMemCache instances of one name share their data.
         self.fallback = LocMemCache(
-            f"resilient-fallback-{id(self)}",
+            f"resilient-fallback:{identity}",
             {**params, "OPTIONS": {"MAX_ENTRIES": max_entries}},
         )
+
+    @property
+    def _cache(self) -> RedisCacheClient:  # type: ignore[override]
+        return self._state.client
 
     def _location(self) -> str:
         # Never log a password: host, port and database only.
