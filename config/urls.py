@@ -10,6 +10,9 @@ admin.site.site_header = "Live blog newsroom"
 admin.site.site_title = "Live blog newsroom"
 admin.site.index_title = "Newsroom"
 
+# A database error raised outside a view is a 503 too (liveblog.middleware).
+handler500 = "liveblog.middleware.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
