@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from liveblog import health
 from liveblog.sitemaps import SITEMAPS
 
 admin.site.site_header = "Live blog newsroom"
@@ -14,6 +15,9 @@ admin.site.index_title = "Newsroom"
 handler500 = "liveblog.middleware.server_error"
 
 urlpatterns = [
+    # Liveness and readiness (deploy/: nginx, the image's HEALTHCHECK, compose).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("results/", include("results.urls")),
