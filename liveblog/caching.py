@@ -170,12 +170,12 @@ def _token_key(slug: str) -> str:
 class BlogTokens:
     """The current validators of each blog, as cheaply as this process can know them.
 
-    With the cache on Redis (liveblog.resilient_cache) and Redis reachable: asked of Redis on
-    every request, so a change made in any process is seen at once (writers delete the
-    token when they commit); a missing token is read from the database (one query) and
-    added for every process. Without Redis, or while it is away: kept in this process for
-    LIVEBLOG_SEQ_TTL seconds, then read from the database again; a change saved in this
-    process drops it at once.
+    Kept in this process for LIVEBLOG_SEQ_TTL seconds (a change saved in this process drops
+    them at once), so a cached hit costs a dictionary lookup. Then asked again: of Redis when
+    the cache is on a reachable Redis (liveblog.resilient_cache), where writers delete the
+    token when they commit, so every process sees a change within the TTL without a query;
+    of the database (one query) when Redis does not know it (and the answer is added there
+    for every process), or when there is no Redis or it is away.
     """
 
     def __init__(self) -> None:
@@ -190,17 +190,23 @@ class BlogTokens:
 
     def peek(self, slug: str) -> Validators | None:
         """The blog's validators if known without the database, else None."""
+        now = time.monotonic()
+        hit = self._local.get(slug)
+        if hit is not None and hit[0] > now:
+            return hit[1]
         shared = self.shared_cache()
         if shared is not None:
             value = shared.get(_token_key(slug))
             if value is not None:
-                return Validators(*value)
-            if shared.is_shared:
-                return None
-        hit = self._local.get(slug)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1]
+                validators = Validators(*value)
+                self._keep(slug, validators, now)
+                return validators
         return None
+
+    def _keep(self, slug: str, validators: Validators, now: float) -> None:
+        ttl = getattr(settings, "LIVEBLOG_SEQ_TTL", DEFAULT_SEQ_TTL)
+        if ttl > 0:
+            self._local[slug] = (now + ttl, validators)
 
     def load(self, slug: str) -> Validators:
         """Read the blog (one query). Raises LiveBlog.DoesNotExist, or a database error."""
@@ -218,9 +224,7 @@ class BlogTokens:
                 (validators.etag, validators.last_modified),
                 SHARED_TOKEN_TTL,
             )
-        ttl = getattr(settings, "LIVEBLOG_SEQ_TTL", DEFAULT_SEQ_TTL)
-        if ttl > 0:
-            self._local[blog.slug] = (time.monotonic() + ttl, validators)
+        self._keep(blog.slug, validators, time.monotonic())
         return validators
 
     def forget(self) -> None:
@@ -292,12 +296,13 @@ def is_signed_in(request: HttpRequest) -> bool:
 def cache_per_seq(*, name: str, params: tuple[str, ...] = ()) -> Callable[[BlogView], BlogView]:
     """Decorate a reader view `view(request, blog, **kwargs)` into `view(request, slug, ...)`.
 
-    Anonymous readers: the blog is read (one query; 404 if there is none); a conditional
-    request is answered 304 at once; otherwise the response is rendered once per blog token
-    and page and kept in this process's page store (liveblog.page_store), keyed by host,
+    Anonymous readers: the blog's token comes from `tokens` (no query within the TTL),
+    else the blog is read (one query; 404 if there is none); a conditional request is
+    answered 304 at once; otherwise the response is rendered once per blog token and page
+    and kept in this process's page store (liveblog.page_store), keyed by scheme, host,
     path and the query `params` the view reads (other parameters make no new copies), from
-    which AnonymousPageMiddleware serves the next readers before anything else runs. With
-    the database unavailable, the last copy of the page is served (stale-if-error).
+    which liveblog.page_asgi serves the next readers in front of Django. With the database
+    unavailable, the last copy of the page is served (stale-if-error).
     Signed-in users: the blog is read afresh and the view rendered every time,
     `private, no-store`. `name` names the view in render locks and logs.
     """
@@ -310,14 +315,17 @@ def cache_per_seq(*, name: str, params: tuple[str, ...] = ()) -> Callable[[BlogV
 
             key = page_store.page_key(request, params)
             try:
+                # Within LIVEBLOG_SEQ_TTL (or from Redis) without a query.
+                known = tokens.peek(slug)
+                if known is not None:
+                    answer = _answer_from_store(request, key, known)
+                    if answer is not None:
+                        return answer
                 blog = _read_blog(slug)
                 validators = tokens.observe(blog)
-                not_modified = conditional_response(request, validators)
-                if not_modified is not None:
-                    return not_modified
-                page = page_store.store.get(key)
-                if page is not None and page.validators == validators:
-                    return _response_from(page)
+                answer = _answer_from_store(request, key, validators)
+                if answer is not None:
+                    return answer
                 with _render_lock(key, validators.etag):
                     page = page_store.store.get(key)  # rendered while we waited?
                     if page is not None and page.validators == validators:
@@ -349,6 +357,18 @@ def cache_per_seq(*, name: str, params: tuple[str, ...] = ()) -> Callable[[BlogV
         return wrapper
 
     return decorator
+
+
+def _answer_from_store(
+    request: HttpRequest, key: PageKey, validators: Validators
+) -> HttpResponseBase | None:
+    not_modified = conditional_response(request, validators)
+    if not_modified is not None:
+        return not_modified
+    page = page_store.store.get(key)
+    if page is not None and page.validators == validators:
+        return _response_from(page)
+    return None
 
 
 def _response_from(page: page_store.StoredPage) -> HttpResponse:

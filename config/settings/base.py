@@ -37,8 +37,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: answers anonymous readers of stored pages before the rest runs (liveblog.caching).
-    "liveblog.middleware.AnonymousPageMiddleware",
+    # First: completes stored anonymous pages with the final headers (liveblog.page_asgi).
+    "liveblog.middleware.PageStoreMiddleware",
     # A database that cannot be reached answers 503 with a message, never a 500 page.
     "liveblog.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",

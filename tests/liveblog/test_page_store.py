@@ -1,16 +1,17 @@
 """The anonymous fast path (issue 10): rendered pages in process memory keyed by the blog's
-token, served by AnonymousPageMiddleware before the rest of the middleware; Redis says what
-the token is, the database does with a short TTL when Redis cannot; stale-if-error."""
+token, served by liveblog.page_asgi in front of Django; the token kept for a short TTL, then
+asked of Redis, else of the database; stale-if-error."""
 
 import uuid
 
 import pytest
-from django.contrib.sessions.middleware import SessionMiddleware
+from asgiref.sync import async_to_sync
 from django.core.cache import cache
 from django.db import OperationalError
 
 from liveblog import caching, page_store, selectors, services
 from liveblog.models import LiveBlog
+from liveblog.page_asgi import AnonymousPageApp
 from tests.degrade.servers import RedisProcess
 
 pytestmark = pytest.mark.django_db
@@ -52,58 +53,147 @@ def redis_cache(settings):
         server.kill()
 
 
+class Django:
+    """Stands in for Django behind the fast path: records what reaches it."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.calls.append(scope["path"])
+        await send({"type": "http.response.start", "status": 599, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
 @pytest.fixture
-def session_middleware_calls(monkeypatch):
-    calls = []
-    real = SessionMiddleware.process_request
-
-    def counting(self, request):
-        calls.append(request.path)
-        return real(self, request)
-
-    monkeypatch.setattr(SessionMiddleware, "process_request", counting)
-    return calls
+def django_app():
+    return Django()
 
 
-def test_a_cached_anonymous_hit_makes_no_query_and_skips_the_other_middleware(
-    client, reporter_post, django_assert_num_queries, session_middleware_calls
+def fast_get(django_app, path=PAGE, *, method="GET", query=b"", **headers):
+    """One request through AnonymousPageApp: (status, headers, body)."""
+    scope = {
+        "type": "http",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "query_string": query,
+        "headers": [
+            (k.replace("_", "-").lower().encode(), v.encode())
+            for k, v in {"host": "testserver", **headers}.items()
+        ],
+    }
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    async def send(message):
+        sent.append(message)
+
+    async_to_sync(AnonymousPageApp(django_app))(scope, receive, send)
+    start, body = sent
+    return start["status"], dict(start["headers"]), body["body"]
+
+
+def test_a_stored_page_is_answered_in_front_of_django(client, reporter_post, django_app):
+    first = client.get(PAGE)
+
+    status, _, body = fast_get(django_app)
+
+    assert status == 200
+    assert body == first.content
+    assert django_app.calls == []
+
+
+def test_the_fast_answer_carries_the_headers_django_first_sent(client, reporter_post, django_app):
+    first = client.get(PAGE)
+
+    _, headers, _ = fast_get(django_app)
+
+    for name in ("ETag", "Last-Modified", "Cache-Control", "Vary", "X-Frame-Options"):
+        assert headers[name.encode()] == first[name].encode()
+    assert b"Cookie" in headers[b"Vary"]
+
+
+def test_head_of_a_stored_page_has_its_validators(client, reporter_post, django_app):
+    first = client.get(PAGE)
+
+    status, headers, _ = fast_get(django_app, method="HEAD")
+
+    assert status == 200
+    assert headers[b"ETag"] == first["ETag"].encode()
+
+
+def test_the_current_etag_is_answered_304_in_front_of_django(client, reporter_post, django_app):
+    first = client.get(PAGE)
+
+    status, headers, body = fast_get(django_app, if_none_match=first["ETag"])
+
+    assert status == 304
+    assert body == b""
+    assert headers[b"ETag"] == first["ETag"].encode()
+    assert django_app.calls == []
+
+
+def test_other_preconditions_go_to_django(client, reporter_post, django_app):
+    first = client.get(PAGE)
+
+    fast_get(django_app, if_modified_since=first["Last-Modified"])
+
+    assert django_app.calls == [PAGE]
+
+
+def test_a_reader_with_a_session_cookie_goes_to_django(client, reporter_post, django_app):
+    client.get(PAGE)
+
+    fast_get(django_app, cookie="sessionid=abc; other=1")
+
+    assert django_app.calls == [PAGE]
+
+
+def test_a_page_never_rendered_here_goes_to_django(client, reporter_post, django_app):
+    client.get(PAGE)
+
+    fast_get(django_app, "/live/ge2017/feed/")
+    fast_get(django_app, PAGE, host="evil.example")
+
+    assert django_app.calls == ["/live/ge2017/feed/", PAGE]
+
+
+def test_a_publish_invalidates_the_stored_page_at_once(
+    client, reporter, blog, reporter_post, django_app
 ):
-    first = client.get(PAGE)
-    session_middleware_calls.clear()
-
-    with django_assert_num_queries(0):
-        second = client.get(PAGE)
-
-    assert second.status_code == 200
-    assert second.content == first.content
-    assert session_middleware_calls == []
-
-
-def test_a_cached_hit_carries_the_headers_of_the_first_response(client, reporter_post):
-    first = client.get(PAGE)
-
-    second = client.get(PAGE)
-
-    for header in ("ETag", "Last-Modified", "Cache-Control", "Vary", "X-Frame-Options"):
-        assert second[header] == first[header]
-    assert "Cookie" in second["Vary"]
-
-
-def test_head_of_a_cached_page_has_its_validators(client, reporter_post):
-    first = client.get(PAGE)
-
-    head = client.head(PAGE)
-
-    assert head.status_code == 200
-    assert head["ETag"] == first["ETag"]
-
-
-def test_a_publish_invalidates_the_cached_page_at_once(client, reporter, blog, reporter_post):
     client.get(PAGE)
 
     services.create_post(blog=blog, by=reporter, headline="Exit poll: hung parliament")
 
+    fast_get(django_app)
+    assert django_app.calls == [PAGE]
     assert "Exit poll: hung parliament" in client.get(PAGE).content.decode()
+
+
+def test_after_the_ttl_without_redis_the_token_is_asked_of_django(
+    client, reporter_post, django_app, monkeypatch
+):
+    client.get(PAGE)
+    later = caching.time.monotonic() + 61
+    monkeypatch.setattr(caching.time, "monotonic", lambda: later)
+
+    fast_get(django_app)
+
+    assert django_app.calls == [PAGE]
+
+
+def test_within_the_ttl_django_answers_a_stored_page_without_a_query(
+    client, reporter_post, django_assert_num_queries
+):
+    first = client.get(PAGE)
+
+    with django_assert_num_queries(0):
+        second = client.get(PAGE)
+
+    assert second.content == first.content
 
 
 def test_a_signed_in_editor_sees_the_fresh_page_and_no_anonymous_copy(
@@ -121,34 +211,6 @@ def test_a_signed_in_editor_sees_the_fresh_page_and_no_anonymous_copy(
     assert response.content != anonymous.content
 
 
-def test_a_cached_hit_through_the_async_stack_makes_no_query(
-    async_client, client, reporter_post, django_assert_num_queries
-):
-    first = client.get(PAGE)
-
-    async def fetch():
-        return await async_client.get(PAGE)
-
-    from asgiref.sync import async_to_sync
-
-    with django_assert_num_queries(0):
-        second = async_to_sync(fetch)()
-
-    assert second.status_code == 200
-    assert second.content == first.content
-
-
-def test_the_current_etag_is_answered_304_from_the_store(
-    client, reporter_post, django_assert_num_queries
-):
-    first = client.get(PAGE)
-
-    with django_assert_num_queries(0):
-        second = client.get(PAGE, HTTP_IF_NONE_MATCH=first["ETag"])
-
-    assert second.status_code == 304
-
-
 def test_the_least_recently_used_copy_goes_first(settings, client, reporter_post):
     settings.LIVEBLOG_PAGE_STORE_ENTRIES = 2
     client.get(PAGE)
@@ -156,9 +218,18 @@ def test_the_least_recently_used_copy_goes_first(settings, client, reporter_post
     client.get(PAGE)  # the first page is used again
     client.get(PAGE, {"before": "2-2"})
 
-    host_path = ("testserver", PAGE)
-    assert page_store.store.get((*host_path, ("",))) is not None
-    assert page_store.store.get((*host_path, ("1-1",))) is None
+    assert page_store.store.get(("http", "testserver", PAGE, ("",))) is not None
+    assert page_store.store.get(("http", "testserver", PAGE, ("1-1",))) is None
+
+
+def test_an_older_updates_page_is_answered_by_its_cursor(client, reporter_post, django_app):
+    client.get(PAGE, {"before": "1-1"})
+
+    status, _, _ = fast_get(django_app, query=b"before=1-1&utm_source=x")
+    fast_get(django_app, query=b"before=2-2")
+
+    assert status == 200
+    assert django_app.calls == [PAGE]
 
 
 # Stale-if-error -------------------------------------------------------------------------------
@@ -198,13 +269,15 @@ def test_with_the_database_down_and_no_copy_the_page_is_503(
 # The token in Redis ---------------------------------------------------------------------------
 
 
-def test_with_redis_a_change_committed_by_another_process_is_seen_at_once(
-    client, blog, reporter_post, redis_cache
+def test_with_redis_a_change_committed_by_another_process_is_seen_after_the_ttl(
+    client, blog, reporter_post, redis_cache, monkeypatch
 ):
     first = client.get(PAGE)
     # Another process commits an event: the row moves on and its commit deletes the token.
     LiveBlog.objects.filter(pk=blog.pk).update(last_seq=5)
     cache.delete(caching._token_key(blog.slug))
+    later = caching.time.monotonic() + 61
+    monkeypatch.setattr(caching.time, "monotonic", lambda: later)
 
     response = client.get(PAGE, HTTP_IF_NONE_MATCH=first["ETag"])
 
@@ -212,15 +285,17 @@ def test_with_redis_a_change_committed_by_another_process_is_seen_at_once(
     assert response["ETag"].startswith(f'"{blog.pk}-5-')
 
 
-def test_with_redis_a_cached_hit_makes_no_query(
-    client, reporter_post, redis_cache, django_assert_num_queries
+def test_with_redis_after_the_ttl_the_token_comes_from_redis_without_a_query(
+    client, reporter_post, redis_cache, django_app, monkeypatch
 ):
-    first = client.get(PAGE)
+    client.get(PAGE)
+    later = caching.time.monotonic() + 61
+    monkeypatch.setattr(caching.time, "monotonic", lambda: later)
 
-    with django_assert_num_queries(0):
-        second = client.get(PAGE)
+    status, _, _ = fast_get(django_app)
 
-    assert second.content == first.content
+    assert status == 200
+    assert django_app.calls == []
 
 
 def test_a_commit_deletes_the_shared_token(
@@ -235,13 +310,16 @@ def test_a_commit_deletes_the_shared_token(
     assert cache.get(caching._token_key(blog.slug)) is None
 
 
-def test_with_redis_killed_the_page_is_served_from_memory_with_a_short_ttl(
-    client, blog, reporter_post, redis_cache, django_assert_num_queries
+def test_with_redis_killed_the_token_is_read_from_the_database_and_kept_for_the_ttl(
+    client, blog, reporter_post, redis_cache, django_assert_num_queries, monkeypatch
 ):
     first = client.get(PAGE)
     redis_cache.kill()
+    later = caching.time.monotonic() + 61
+    monkeypatch.setattr(caching.time, "monotonic", lambda: later)
 
-    client.get(PAGE)  # the token from the database, kept for LIVEBLOG_SEQ_TTL
+    with django_assert_num_queries(1):
+        client.get(PAGE)  # Redis refuses: the token from the database
     with django_assert_num_queries(0):
         response = client.get(PAGE)
 
