@@ -7,14 +7,17 @@ for each post that shows the result. So
 - validators come from the blog row alone: the ETag from `last_seq` (and `updated_at`, which
   moves when the title or description is edited without an event), Last-Modified from the
   latest of the blog's own change and its latest event;
-- a conditional request is answered 304 right after the one query that reads the blog, before
-  anything is rendered;
-- an anonymous response is rendered once per (blog, seq, page) and then served from Django's
-  cache; the key holds the seq, so a change never needs an invalidation, old keys just expire;
-- to answer a crowd without touching the database, each server process keeps the blog row
-  it last read for LIVEBLOG_SEQ_TTL seconds (default 1): an event or blog save in this process
-  drops it; other processes see the new seq within the TTL. That is the staleness
-  the CDN's max-age already allows, and live readers get the change pushed anyway;
+- a conditional request is answered 304 as soon as the blog's token (its validators) is
+  known, before anything is rendered;
+- an anonymous response is rendered once per (blog token, page) and kept in this process's
+  memory (liveblog.page_store), from where liveblog.page_asgi serves it in front of Django;
+  a copy carries its token, so a change needs no invalidation of pages, only of tokens;
+- to answer a crowd without touching the database, each process keeps a blog's token for
+  LIVEBLOG_SEQ_TTL seconds (default 1; an event or blog save in this process drops it), then
+  asks Redis, where writers delete it at commit, or else the database (BlogTokens). Other
+  processes see a change within the TTL: the staleness the CDN's max-age already allows,
+  and live readers get the change pushed anyway. With the database unavailable the last
+  copy is served (stale-if-error);
 - anonymous readers get `public` with a short max-age and stale-while-revalidate for a CDN;
   signed-in users (who may see other things, e.g. their own drafts in the API) get
   `private, no-store` and never a cached copy. Both vary on Cookie (and Authorization for
@@ -53,12 +56,9 @@ DEFAULT_SEQ_TTL = 1.0
 # Seconds a CDN or browser may reuse a page without asking; live readers get pushes anyway.
 DEFAULT_MAX_AGE = 5
 DEFAULT_STALE_WHILE_REVALIDATE = 30
-DEFAULT_PAGE_STORE_ENTRIES = 500
 # Seconds a blog's token lives in Redis: writers delete it at commit, so this only bounds how
 # long a token written before a Redis outage could outlive a change made during it.
 SHARED_TOKEN_TTL = 10
-# Bump when templates change shape, so a shared cache does not serve pages of the last release.
-RENDER_VERSION = "2"
 # Headers of one response that must not be replayed to the next reader.
 PER_REQUEST_HEADERS = frozenset({"date", "server", "set-cookie", "x-request-id"})
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
