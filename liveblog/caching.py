@@ -188,12 +188,15 @@ class BlogTokens:
             self._shared = backend if isinstance(backend, ResilientRedisCache) else None
         return self._shared  # type: ignore[return-value]
 
-    def peek(self, slug: str) -> Validators | None:
-        """The blog's validators if known without the database, else None."""
+    def peek(self, slug: str, *, local_only: bool = False) -> Validators | None:
+        """The blog's validators if known without the database, else None. `local_only`:
+        without asking Redis either (for the event loop, which must not wait on a socket)."""
         now = time.monotonic()
         hit = self._local.get(slug)
         if hit is not None and hit[0] > now:
             return hit[1]
+        if local_only:
+            return None
         shared = self.shared_cache()
         if shared is not None:
             value = shared.get(_token_key(slug))

@@ -3,7 +3,7 @@
 An ASGI application wrapping Django's (config/asgi.py). An anonymous GET or HEAD (no session
 cookie: signed-in users always have one and never get the anonymous copy) of a page in
 liveblog.page_store, whose blog's token this process knows without the database
-(caching.tokens: memory within LIVEBLOG_SEQ_TTL, else Redis), is answered here: 304 for a
+(caching.tokens, in memory for LIVEBLOG_SEQ_TTL), is answered here: 304 for a
 current If-None-Match, else the stored copy with the headers it first left Django with.
 No request object, no middleware, no thread: under Django's ASGI handler every request
 starts threads for its signals, which cost more than the page. Everything else (first
@@ -78,9 +78,11 @@ def find_answer(scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | 
     route = page_store.store.route(scheme, host, scope["path"])
     if route is None:
         return None
-    validators = caching.tokens.peek(route.slug)
+    # Never a socket on the event loop: once the TTL is over, one request goes to Django,
+    # whose thread asks Redis or the database, and the token is known here again.
+    validators = caching.tokens.peek(route.slug, local_only=True)
     if validators is None:
-        return None  # Django reads the blog (and remembers its token)
+        return None
     if_none_match = headers.get(b"if-none-match")
     if if_none_match is not None or b"if-modified-since" in headers:
         if if_none_match is not None and if_none_match.decode("latin-1") == validators.etag:
