@@ -1,21 +1,28 @@
-"""Reader page benchmark (issue 7): the anonymous live page of a blog with 1,000 posts (20
-shown, each with a picture and a result card), served from one core, measured with wrk.
+"""Reader page benchmark (issues 7 and 10): the anonymous live page of a blog with 1,000
+posts (20 shown, each with a picture and a result card) under the production settings, with
+REDIS_URL set, served by one uvicorn worker pinned to one core, measured with wrk.
 
-    .venv/bin/python bench/page_bench.py [--duration 5] [--rounds 3] [--connections 16]
-                                         [--database-url postgres://.../page_bench]
+    .venv/bin/python bench/page_bench.py [--duration 10] [--rounds 3] [--connections 50]
+                                         [--threads 2] [--database-url postgres://.../bench]
+                                         [--redis-url redis://127.0.0.1:PORT/0]
 
-Builds the database (SQLite in a temporary directory by default), then for Daphne and for
-uvicorn starts the server pinned to core 0 (`taskset -c 0`) and runs wrk pinned to core 1 on
-loopback against, in the same server process:
+Builds the database (SQLite in a temporary directory by default) and collects the static
+files, starts a Redis of its own on a free port unless --redis-url is given (never point it at
+a Redis other processes use: nothing is flushed, but the page tokens land there), then in
+one sitting starts two uvicorn processes, one at a time, each pinned to core 0
+(`taskset -c 0`), and runs `wrk -t2 -c50` pinned to core 1 on loopback against:
 
-- ok:        a bare Django view returning "ok" (the reference);
-- page:      the live page as anonymous readers get it (rendered once per blog seq, then
-             from the cache);
-- page 304:  the live page with a current If-None-Match (answered after one query);
-- uncached:  the live page view rendered on every request (what the cache saves).
+- bare:        bench/bare_django.py, a one-file Django project without middleware whose view
+               returns "ok" (the reference of issue 10);
+- ok (stack):  a view returning "ok" through the product's whole middleware stack;
+- page:        the live page as anonymous readers get it (from the process's page store,
+               the blog's token from Redis);
+- page 304:    the live page with a current If-None-Match;
+- uncached:    the live page view rendered on every request (what the store saves).
 
 Prints a Markdown table with requests per second and the page figures as a share of the
-bare view (targets: page >= 80 %, 304 >= 90 %). Needs wrk: `apt-get install -y wrk`.
+bare view. Targets (issue 10): page >= 1,000 req/s per core, 304 >= 1,100. Needs wrk and
+redis-server: `apt-get install -y wrk redis-server`.
 """
 
 import argparse
@@ -40,20 +47,21 @@ POSTS = 1000
 SHOWN = 20
 
 
-def env_for(database_url: str, media_root: Path) -> dict[str, str]:
+def env_for(database_url: str, redis_url: str, workdir: Path) -> dict[str, str]:
     return {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(BENCH), str(REPO)]),
         "DJANGO_SETTINGS_MODULE": "page_bench_settings",
-        "SECRET_KEY": "bench-only",
-        "DEBUG": "false",
-        "SERVE_STATIC": "false",
+        "SECRET_KEY": "bench-only-" + "k" * 40,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_COOKIES": "false",
+        "SERVE_STATIC": "false",
         "DATABASE_URL": database_url,
-        # The local-memory cache and the in-memory channel layer: one server process.
-        "REDIS_URL": "",
-        "REDIS_CACHE_URL": "",
-        "MEDIA_ROOT": str(media_root),
+        # Production shape: the channel layer and the cache (throttles, page tokens) on Redis.
+        "REDIS_URL": redis_url,
+        "REDIS_CACHE_URL": redis_url,
+        "STATIC_ROOT": str(workdir / "static"),
+        "MEDIA_ROOT": str(workdir / "media"),
         "LOG_LEVEL": "WARNING",
     }
 
@@ -71,6 +79,7 @@ def build_database(env: dict[str, str]) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     _fill()
 
 
@@ -178,24 +187,55 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(name: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
-    bin_dir = Path(sys.executable).parent
-    if name == "daphne":
-        cmd = [str(bin_dir / "daphne"), "-b", "127.0.0.1", "-p", str(port)]
-    else:
-        cmd = [
-            str(bin_dir / "uvicorn"),
-            "--host",
-            "127.0.0.1",
+def start_redis(port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            "taskset",
+            "-c",
+            "1",
+            "redis-server",
             "--port",
             str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ]
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return process
+        time.sleep(0.05)
+    process.kill()
+    raise SystemExit("redis-server did not start")
+
+
+def start_server(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """One uvicorn worker on core 0, flags as in production (no access log here: the
+    benchmark measures the application, not the terminal)."""
+    uvicorn = str(Path(sys.executable).parent / "uvicorn")
+    cmd = [
+        uvicorn,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--ws",
+        "websockets-sansio",
+        app,
+    ]
     with log.open("w") as log_file:
         process = subprocess.Popen(
-            ["taskset", "-c", "0", *cmd, "config.asgi:application"],
+            ["taskset", "-c", "0", *cmd],
             cwd=REPO,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -209,11 +249,13 @@ def start_server(name: str, port: int, env: dict[str, str], log: Path) -> subpro
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise SystemExit(f"{name} did not start; see {log}")
+    raise SystemExit(f"{app} did not start; see {log}")
 
 
-def wrk(url: str, *, duration: int, connections: int, headers: dict[str, str]) -> float:
-    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{duration}s"]
+def wrk(
+    url: str, *, duration: int, connections: int, threads: int, headers: dict[str, str]
+) -> float:
+    cmd = ["taskset", "-c", "1", "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s"]
     for key, value in headers.items():
         cmd += ["-H", f"{key}: {value}"]
     output = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
@@ -244,95 +286,131 @@ def check_page(base: str) -> str:
     raise SystemExit("a current If-None-Match was not answered with 304")
 
 
+def measure(
+    targets: dict[str, tuple[str, dict[str, str]]], args: argparse.Namespace
+) -> dict[str, list[float]]:
+    def run(url: str, headers: dict[str, str], duration: int) -> float:
+        return wrk(
+            url,
+            duration=duration,
+            connections=args.connections,
+            threads=args.threads,
+            headers=headers,
+        )
+
+    for url, headers in targets.values():
+        run(url, headers, 2)  # warm up
+    # Rounds interleave the targets, so a change in the machine's load during the run does
+    # not fall on one target only; the median of the rounds is reported.
+    runs: dict[str, list[float]] = {name: [] for name in targets}
+    for _ in range(args.rounds):
+        for name, (url, headers) in targets.items():
+            runs[name].append(run(url, headers, args.duration))
+    return runs
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="runs per target (median)")
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp dir")
-    parser.add_argument("--servers", default="daphne,uvicorn")
+    parser.add_argument("--redis-url", default="", help="default: a redis-server of its own")
     args = parser.parse_args()
 
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: apt-get install -y wrk")
-    if shutil.which("taskset") is None:
-        raise SystemExit("taskset is not installed (util-linux)")
+    for tool in ("wrk", "taskset", "redis-server"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is not installed (apt-get install -y wrk redis-server)")
     if (os.cpu_count() or 1) < 2:
         print("warning: one CPU; server and wrk share it", file=sys.stderr)
 
     workdir = Path(tempfile.mkdtemp(prefix="page_bench_"))
-    database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    env = env_for(database_url, workdir / "media")
-    print(f"building the database ({database_url}) ...", file=sys.stderr)
-    if database_url.startswith("postgres"):
-        # A database of its own; filled once, reused by later runs.
-        name = database_url.rsplit("/", 1)[1]
-        subprocess.run(
-            ["createdb", "-h", "127.0.0.1", "-U", "postgres", name],
-            stderr=subprocess.DEVNULL,
-            check=False,
+    redis = None
+    redis_url = args.redis_url
+    if not redis_url:
+        redis_port = free_port()
+        redis = start_redis(redis_port)
+        redis_url = f"redis://127.0.0.1:{redis_port}/0"
+    try:
+        database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+        env = env_for(database_url, redis_url, workdir)
+        print(f"building the database ({database_url}) ...", file=sys.stderr)
+        if database_url.startswith("postgres"):
+            # A database of its own; filled once, reused by later runs.
+            name = database_url.rsplit("/", 1)[1]
+            subprocess.run(
+                ["createdb", "-h", "127.0.0.1", "-U", "postgres", name],
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+        build = subprocess.run(
+            [sys.executable, str(Path(__file__)), "build"],
+            env={**env, "PAGE_BENCH_BUILD": "1"},
+            cwd=REPO,
         )
-    build = subprocess.run(
-        [sys.executable, str(Path(__file__)), "build"],
-        env={**env, "PAGE_BENCH_BUILD": "1"},
-        cwd=REPO,
-    )
-    if build.returncode:
-        raise SystemExit("building the database failed")
+        if build.returncode:
+            raise SystemExit("building the database failed")
 
-    rows = []
-    for server in args.servers.split(","):
+        figures: dict[str, float] = {}
         port = free_port()
-        log = workdir / f"{server}.log"
-        process = start_server(server, port, env, log)
+        bare = start_server("bare_django:application", port, env, workdir / "bare.log")
+        try:
+            runs = measure({"bare": (f"http://127.0.0.1:{port}/bench/ok/", {})}, args)
+        finally:
+            stop(bare)
+        port = free_port()
+        product = start_server("config.asgi:application", port, env, workdir / "product.log")
         try:
             base = f"http://127.0.0.1:{port}"
             etag = check_page(base)
-            targets = {
-                "ok": (f"{base}/bench/ok/", {}),
-                "page": (f"{base}/live/{SLUG}/", {}),
-                "page 304": (f"{base}/live/{SLUG}/", {"If-None-Match": etag}),
-                "uncached": (f"{base}/bench/uncached/{SLUG}/", {}),
-            }
-            for url, headers in targets.values():
-                wrk(url, duration=2, connections=args.connections, headers=headers)  # warm up
-            # Rounds interleave the targets, so a change in the machine's load during the run
-            # does not fall on one target only; the median of the rounds is reported.
-            runs: dict[str, list[float]] = {name: [] for name in targets}
-            for _ in range(args.rounds):
-                for name, (url, headers) in targets.items():
-                    runs[name].append(
-                        wrk(
-                            url,
-                            duration=args.duration,
-                            connections=args.connections,
-                            headers=headers,
-                        )
-                    )
-            rows.append((server, {name: statistics.median(r) for name, r in runs.items()}))
-            for name, r in runs.items():
-                print(f"{server} {name}: {' '.join(f'{x:.0f}' for x in r)}", file=sys.stderr)
+            runs |= measure(
+                {
+                    "ok (stack)": (f"{base}/bench/ok/", {}),
+                    "page": (f"{base}/live/{SLUG}/", {}),
+                    "page 304": (f"{base}/live/{SLUG}/", {"If-None-Match": etag}),
+                    "uncached": (f"{base}/bench/uncached/{SLUG}/", {}),
+                },
+                args,
+            )
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop(product)
+        for name, r in runs.items():
+            figures[name] = statistics.median(r)
+            print(f"{name}: {' '.join(f'{x:.0f}' for x in r)}", file=sys.stderr)
+    finally:
+        if redis is not None:
+            stop(redis)
+        shutil.rmtree(workdir, ignore_errors=True)
 
-    print()
     engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    print()
     print(
-        f"Live page, {POSTS} posts ({SHOWN} shown with pictures and result cards), {engine}; "
-        f"server on one core (taskset -c 0), wrk -t1 -c{args.connections} "
-        f"-d{args.duration}s on loopback (core 1); requests/s, median of {args.rounds} "
-        "interleaved runs."
+        f"Live page, {POSTS} posts ({SHOWN} shown with pictures and result cards), {engine}, "
+        "production settings with REDIS_URL set; one uvicorn worker on one core "
+        f"(taskset -c 0), wrk -t{args.threads} -c{args.connections} -d{args.duration}s on "
+        f"loopback (core 1, with Redis); requests/s, median of {args.rounds} interleaved runs."
     )
     print()
-    print('| server | bare view "ok" | page | page / ok | 304 | 304 / ok | uncached page |')
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for server, f in rows:
-        print(
-            f"| {server} | {f['ok']:.0f} | {f['page']:.0f} | {f['page'] / f['ok']:.0%} "
-            f"| {f['page 304']:.0f} | {f['page 304'] / f['ok']:.0%} | {f['uncached']:.0f} |"
-        )
-    shutil.rmtree(workdir, ignore_errors=True)
+    print(
+        '| bare Django view | "ok" through the stack | page | page / bare | 304 | 304 / bare '
+        "| uncached page |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    f = figures
+    print(
+        f"| {f['bare']:.0f} | {f['ok (stack)']:.0f} | {f['page']:.0f} "
+        f"| {f['page'] / f['bare']:.0%} | {f['page 304']:.0f} | {f['page 304'] / f['bare']:.0%} "
+        f"| {f['uncached']:.0f} |"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The site's URLs plus the benchmark's references, served by the same server process:
 
-- /bench/ok/: a bare Django view returning "ok" (the issue's reference figure);
+- /bench/ok/: a view returning "ok" through the product's whole middleware stack (what the
+  stack costs, against bench/bare_django.py's bare view);
 - /bench/uncached/<slug>/: the live page view rendered on every request, without the
   per-seq cache and validators (what the page costs without this design).
 """

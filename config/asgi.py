@@ -16,14 +16,16 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from liveblog.page_asgi import AnonymousPageApp  # noqa: E402
 from liveblog.routing import websocket_application  # noqa: E402
 
-http_app = django_asgi_app
+# Anonymous readers of stored pages are answered in front of Django (liveblog.page_asgi).
+http_app = AnonymousPageApp(django_asgi_app)
 if settings.SERVE_STATIC:
     # The embedded default has no nginx in front; production sets SERVE_STATIC=false.
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-    http_app = ASGIStaticFilesHandler(django_asgi_app)
+    http_app = ASGIStaticFilesHandler(http_app)
 
 application = ProtocolTypeRouter(
     {

@@ -4,13 +4,20 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from liveblog import health
 from liveblog.sitemaps import SITEMAPS
 
 admin.site.site_header = "Live blog newsroom"
 admin.site.site_title = "Live blog newsroom"
 admin.site.index_title = "Newsroom"
 
+# A database error raised outside a view is a 503 too (liveblog.middleware).
+handler500 = "liveblog.middleware.server_error"
+
 urlpatterns = [
+    # Liveness and readiness (deploy/: nginx, the image's HEALTHCHECK, compose).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("results/", include("results.urls")),

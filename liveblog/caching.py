@@ -7,21 +7,23 @@ for each post that shows the result. So
 - validators come from the blog row alone: the ETag from `last_seq` (and `updated_at`, which
   moves when the title or description is edited without an event), Last-Modified from the
   latest of the blog's own change and its latest event;
-- a conditional request is answered 304 right after the one query that reads the blog, before
-  anything is rendered;
-- an anonymous response is rendered once per (blog, seq, page) and then served from Django's
-  cache; the key holds the seq, so a change never needs an invalidation, old keys just expire;
-- to answer a crowd without touching the database, each server process keeps the blog row
-  it last read for LIVEBLOG_SEQ_TTL seconds (default 1): an event or blog save in this process
-  drops it; other processes see the new seq within the TTL. That is the staleness
-  the CDN's max-age already allows, and live readers get the change pushed anyway;
+- a conditional request is answered 304 as soon as the blog's token (its validators) is
+  known, before anything is rendered;
+- an anonymous response is rendered once per (blog token, page) and kept in this process's
+  memory (liveblog.page_store), from where liveblog.page_asgi serves it in front of Django;
+  a copy carries its token, so a change needs no invalidation of pages, only of tokens;
+- to answer a crowd without touching the database, each process keeps a blog's token for
+  LIVEBLOG_SEQ_TTL seconds (default 1; an event or blog save in this process drops it), then
+  asks Redis, where writers delete it at commit, or else the database (BlogTokens). Other
+  processes see a change within the TTL: the staleness the CDN's max-age already allows,
+  and live readers get the change pushed anyway. With the database unavailable the last
+  copy is served (stale-if-error);
 - anonymous readers get `public` with a short max-age and stale-while-revalidate for a CDN;
   signed-in users (who may see other things, e.g. their own drafts in the API) get
   `private, no-store` and never a cached copy. Both vary on Cookie (and Authorization for
   the API), so no cache hands one kind of response to the other.
 """
 
-import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -31,7 +33,9 @@ from functools import cached_property, wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models.signals import post_save
 from django.http import (
     Http404,
@@ -43,50 +47,21 @@ from django.http import (
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from . import selectors
+from . import page_store, selectors
 from .models import LiveBlog, LiveEvent
+from .page_store import PageKey
+from .resilient_cache import ResilientRedisCache
 
 DEFAULT_SEQ_TTL = 1.0
 # Seconds a CDN or browser may reuse a page without asking; live readers get pushes anyway.
 DEFAULT_MAX_AGE = 5
 DEFAULT_STALE_WHILE_REVALIDATE = 30
-# Bump when templates change shape, so a shared cache does not serve pages of the last release.
-RENDER_VERSION = "1"
-
-
-# slug -> (monotonic deadline, blog as selectors.get_blog_for_readers read it)
-_snapshots: dict[str, tuple[float, LiveBlog]] = {}
-
-
-def get_blog_snapshot(slug: str) -> LiveBlog:
-    """The blog behind a reader URL as recently read by this process (see the module
-    docstring); reads it (one query) when older than LIVEBLOG_SEQ_TTL. Callers only read
-    it: the same instance serves concurrent requests. Raises LiveBlog.DoesNotExist."""
-    ttl = getattr(settings, "LIVEBLOG_SEQ_TTL", DEFAULT_SEQ_TTL)
-    now = time.monotonic()
-    if ttl > 0:
-        hit = _snapshots.get(slug)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-    blog = selectors.get_blog_for_readers(slug)
-    if ttl > 0:
-        _snapshots[slug] = (now + ttl, blog)
-    return blog
-
-
-def forget_blog_snapshots() -> None:
-    _snapshots.clear()
-
-
-def _forget_snapshots(**kwargs: Any) -> None:
-    # Cache invalidation only (STYLE.md allows signals for that). At save, not at commit (an
-    # on_commit callback per event would change what the services hand to on_commit): a
-    # request between save and commit may still keep the old row, for at most the TTL.
-    forget_blog_snapshots()
-
-
-post_save.connect(_forget_snapshots, sender=LiveEvent, dispatch_uid="liveblog.caching.event")
-post_save.connect(_forget_snapshots, sender=LiveBlog, dispatch_uid="liveblog.caching.blog")
+# Seconds a blog's token lives in Redis: writers delete it at commit, so this only bounds how
+# long a token written before a Redis outage could outlive a change made during it.
+SHARED_TOKEN_TTL = 10
+# Headers of one response that must not be replayed to the next reader.
+PER_REQUEST_HEADERS = frozenset({"date", "server", "set-cookie", "x-request-id"})
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 @dataclass(frozen=True)
@@ -185,35 +160,128 @@ def conditional_response(
     return response
 
 
-def page_cache_key(blog: LiveBlog, *, name: str, host: str, params: dict[str, str]) -> str:
-    """Key of one rendered response of `blog`: the seq is part of it, so a new event makes
-    every old copy unreachable (they expire with the cache's timeout). The host is part of
-    it as pages carry absolute links (canonical URL, feed ids)."""
-    query = "&".join(f"{k}={v}" for k, v in [("host", host), *sorted(params.items())] if v)
-    digest = hashlib.sha256(query.encode()).hexdigest()[:24] if query else "-"
-    return (
-        f"liveblog:r{RENDER_VERSION}:{name}:{blog.pk}:{blog.last_seq}:"
-        f"{_micros(blog.updated_at)}:{digest}"
-    )
+# The blog's token: the validators of what readers may see now -------------------------------
 
+
+def _token_key(slug: str) -> str:
+    return f"liveblog:token:{slug}"
+
+
+class BlogTokens:
+    """The current validators of each blog, as cheaply as this process can know them.
+
+    Kept in this process for LIVEBLOG_SEQ_TTL seconds (a change saved in this process drops
+    them at once), so a cached hit costs a dictionary lookup. Then asked again: of Redis when
+    the cache is on a reachable Redis (liveblog.resilient_cache), where writers delete the
+    token when they commit, so every process sees a change within the TTL without a query;
+    of the database (one query) when Redis does not know it (and the answer is added there
+    for every process), or when there is no Redis or it is away.
+    """
+
+    def __init__(self) -> None:
+        self._local: dict[str, tuple[float, Validators]] = {}
+        self._shared: ResilientRedisCache | bool | None = False  # False: not looked up yet
+
+    def shared_cache(self) -> ResilientRedisCache | None:
+        if self._shared is False:
+            backend = caches["default"]
+            self._shared = backend if isinstance(backend, ResilientRedisCache) else None
+        return self._shared  # type: ignore[return-value]
+
+    def peek(self, slug: str) -> Validators | None:
+        """The blog's validators if known without the database, else None."""
+        now = time.monotonic()
+        hit = self._local.get(slug)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        shared = self.shared_cache()
+        if shared is not None:
+            value = shared.get(_token_key(slug))
+            if value is not None:
+                validators = Validators(*value)
+                self._keep(slug, validators, now)
+                return validators
+        return None
+
+    def _keep(self, slug: str, validators: Validators, now: float) -> None:
+        ttl = getattr(settings, "LIVEBLOG_SEQ_TTL", DEFAULT_SEQ_TTL)
+        if ttl > 0:
+            self._local[slug] = (now + ttl, validators)
+
+    def load(self, slug: str) -> Validators:
+        """Read the blog (one query). Raises LiveBlog.DoesNotExist, or a database error."""
+        return self.observe(selectors.get_blog_for_readers(slug))
+
+    def observe(self, blog: LiveBlog) -> Validators:
+        """Note the validators of `blog` as just read from the database."""
+        validators = blog_validators(blog)
+        shared = self.shared_cache()
+        if shared is not None and shared.is_shared:
+            # Add, never overwrite: a writer may have committed (and deleted the token)
+            # since this row was read.
+            shared.add(
+                _token_key(blog.slug),
+                (validators.etag, validators.last_modified),
+                SHARED_TOKEN_TTL,
+            )
+        self._keep(blog.slug, validators, time.monotonic())
+        return validators
+
+    def forget(self) -> None:
+        self._local.clear()
+
+    def forget_shared(self, slug: str) -> None:
+        shared = self.shared_cache()
+        if shared is not None:
+            shared.delete(_token_key(slug))
+
+    def reset(self) -> None:
+        self._local.clear()
+        self._shared = False
+
+
+tokens = BlogTokens()
+
+
+def _forget_tokens(sender: type, instance: LiveEvent | LiveBlog, **kwargs: Any) -> None:
+    # Cache invalidation only (STYLE.md allows signals for that). The local token at save (a
+    # request in this process between save and commit may keep the old one, for at most the
+    # TTL); the shared one at commit, or other processes could read the old row back into it.
+    tokens.forget()
+    if tokens.shared_cache() is not None:
+        slug = instance.blog.slug if isinstance(instance, LiveEvent) else instance.slug
+        transaction.on_commit(lambda: tokens.forget_shared(slug), robust=True)
+
+
+def _reset_tokens(setting: str, **kwargs: Any) -> None:
+    if setting == "CACHES":
+        tokens.reset()
+
+
+post_save.connect(_forget_tokens, sender=LiveEvent, dispatch_uid="liveblog.caching.event")
+post_save.connect(_forget_tokens, sender=LiveBlog, dispatch_uid="liveblog.caching.blog")
+setting_changed.connect(_reset_tokens, dispatch_uid="liveblog.caching.settings")
+
+
+# Rendered pages -------------------------------------------------------------------------------
 
 BlogView = Callable[..., HttpResponseBase]
 
 # One render per key at a time in this process: when a new seq arrives, the crowd waiting on
 # it gets the one copy instead of each request rendering the page (about 50 ms each).
-_render_locks: dict[str, threading.Lock] = {}
+_render_locks: dict[tuple[PageKey, str], threading.Lock] = {}
 _render_locks_guard = threading.Lock()
 MAX_RENDER_LOCKS = 1000
 
 
-def _render_lock(key: str) -> threading.Lock:
+def _render_lock(key: PageKey, etag: str) -> threading.Lock:
     with _render_locks_guard:
-        lock = _render_locks.get(key)
+        lock = _render_locks.get((key, etag))
         if lock is None:
             if len(_render_locks) >= MAX_RENDER_LOCKS:
                 # Keys of old seqs; a thread holding one of them keeps its lock object.
                 _render_locks.clear()
-            lock = _render_locks[key] = threading.Lock()
+            lock = _render_locks[(key, etag)] = threading.Lock()
         return lock
 
 
@@ -228,52 +296,90 @@ def is_signed_in(request: HttpRequest) -> bool:
 def cache_per_seq(*, name: str, params: tuple[str, ...] = ()) -> Callable[[BlogView], BlogView]:
     """Decorate a reader view `view(request, blog, **kwargs)` into `view(request, slug, ...)`.
 
-    Anonymous readers: the blog comes from get_blog_snapshot (no query while it is fresh;
-    404 if there is no blog); a conditional request is answered 304 at once; otherwise the
-    response is served from the cache or rendered and stored, keyed by the blog's seq,
-    `name` and the query `params` the view reads (other parameters do not make new copies).
+    Anonymous readers: the blog's token comes from `tokens` (no query within the TTL),
+    else the blog is read (one query; 404 if there is none); a conditional request is
+    answered 304 at once; otherwise the response is rendered once per blog token and page
+    and kept in this process's page store (liveblog.page_store), keyed by scheme, host,
+    path and the query `params` the view reads (other parameters make no new copies), from
+    which liveblog.page_asgi serves the next readers in front of Django. With the database
+    unavailable, the last copy of the page is served (stale-if-error).
     Signed-in users: the blog is read afresh and the view rendered every time,
-    `private, no-store`.
+    `private, no-store`. `name` names the view in render locks and logs.
     """
 
     def decorator(view: BlogView) -> BlogView:
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponseBase:
-            staff = is_signed_in(request)
-            read_blog = selectors.get_blog_for_readers if staff else get_blog_snapshot
-            try:
-                blog = read_blog(slug)
-            except LiveBlog.DoesNotExist as exc:
-                raise Http404("No such live blog.") from exc
-            if staff:
-                return patch_private(view(request, blog, **kwargs))
+            if is_signed_in(request):
+                return patch_private(view(request, _read_blog(slug), **kwargs))
 
-            validators = blog_validators(blog)
-            not_modified = conditional_response(request, validators)
-            if not_modified is not None:
-                return not_modified
-            key = page_cache_key(
-                blog,
-                name=name,
-                host=request.get_host(),
-                params={p: request.GET.get(p, "") for p in params},
-            )
-            hit = cache.get(key)
-            if hit is None:
-                with _render_lock(key):
-                    hit = cache.get(key)  # rendered by another thread while we waited?
-                    if hit is None:
-                        response = view(request, blog, **kwargs)
-                        if response.status_code != 200:
-                            return response
-                        if hasattr(response, "render") and callable(response.render):
-                            response.render()
-                        cache.set(key, (response["Content-Type"], response.content))
-                        return patch_public(response, validators)
-            content_type, content = hit
-            response = HttpResponse(content, content_type=content_type)
-            return patch_public(response, validators)
+            key = page_store.page_key(request, params)
+            try:
+                # Within LIVEBLOG_SEQ_TTL (or from Redis) without a query.
+                known = tokens.peek(slug)
+                if known is not None:
+                    answer = _answer_from_store(request, key, known)
+                    if answer is not None:
+                        return answer
+                blog = _read_blog(slug)
+                validators = tokens.observe(blog)
+                answer = _answer_from_store(request, key, validators)
+                if answer is not None:
+                    return answer
+                with _render_lock(key, validators.etag):
+                    page = page_store.store.get(key)  # rendered while we waited?
+                    if page is not None and page.validators == validators:
+                        return _response_from(page)
+                    response = view(request, blog, **kwargs)
+                    if response.status_code != 200:
+                        return response
+                    if hasattr(response, "render") and callable(response.render):
+                        response.render()
+                    patch_public(response, validators)
+                    page_store.store.put(
+                        key,
+                        page_store.Route(slug=slug, params=params),
+                        page_store.StoredPage(
+                            validators=validators,
+                            content_type=response["Content-Type"],
+                            body=response.content,
+                        ),
+                    )
+                    # AnonymousPageMiddleware completes the copy with the final headers.
+                    request.liveblog_page_key = key  # type: ignore[attr-defined]
+                    return response
+            except DATABASE_UNAVAILABLE:
+                stale = page_store.store.get(key)
+                if stale is None:
+                    raise
+                return _response_from(stale)
 
         return wrapper
 
     return decorator
+
+
+def _answer_from_store(
+    request: HttpRequest, key: PageKey, validators: Validators
+) -> HttpResponseBase | None:
+    not_modified = conditional_response(request, validators)
+    if not_modified is not None:
+        return not_modified
+    page = page_store.store.get(key)
+    if page is not None and page.validators == validators:
+        return _response_from(page)
+    return None
+
+
+def _response_from(page: page_store.StoredPage) -> HttpResponse:
+    # Inside the middleware stack: the rest of the middleware adds its headers as usual.
+    response = HttpResponse(page.body, content_type=page.content_type)
+    patch_public(response, page.validators)
+    return response
+
+
+def _read_blog(slug: str) -> LiveBlog:
+    try:
+        return selectors.get_blog_for_readers(slug)
+    except LiveBlog.DoesNotExist as exc:
+        raise Http404("No such live blog.") from exc

@@ -37,6 +37,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: completes stored anonymous pages with the final headers (liveblog.page_asgi).
+    "liveblog.middleware.PageStoreMiddleware",
+    # A database that cannot be reached answers 503 with a message, never a 500 page.
+    "liveblog.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -224,6 +228,8 @@ SPECTACULAR_SETTINGS = {
 # Seconds a process may serve a cached anonymous page before re-reading the blog's seq
 # (an event in the same process invalidates at once); see liveblog.caching.
 LIVEBLOG_SEQ_TTL = env.float("LIVEBLOG_SEQ_TTL", default=1.0)
+# Rendered anonymous pages each process keeps in memory (liveblog.page_store).
+LIVEBLOG_PAGE_STORE_ENTRIES = env.int("LIVEBLOG_PAGE_STORE_ENTRIES", default=500)
 # Mastodon servers whose posts reporters may embed (host names, comma-separated); the
 # default list lives in liveblog.embeds.
 if env.str("MASTODON_INSTANCES", default=""):

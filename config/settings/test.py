@@ -35,3 +35,5 @@ REST_FRAMEWORK = {
 # Tests change blogs through factories too (no event, so nothing drops the snapshot), so
 # reader views read the blog on every request; tests/liveblog/test_caching.py covers the TTL.
 LIVEBLOG_SEQ_TTL = 0
+# For the same reason no rendered page is kept (tests/liveblog/test_caching.py switches it on).
+LIVEBLOG_PAGE_STORE_ENTRIES = 0

@@ -15,6 +15,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from liveblog.caching import DATABASE_UNAVAILABLE
+from liveblog.middleware import (
+    MSG_DATABASE_UNAVAILABLE,
+    RETRY_AFTER_SECONDS,
+    log_database_unavailable,
+)
 from liveblog.services import PostConflict
 
 MSG_INVALID_FIELDS = "Some fields are not valid; see `fields` for what to change."
@@ -46,6 +52,15 @@ def _field_errors(data: Any) -> dict[str, list[str]]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        # 503, never 500: the write ran in one transaction, so it changed nothing.
+        log_database_unavailable(context["request"], exc)
+        body = {"detail": MSG_DATABASE_UNAVAILABLE, "code": "database_unavailable"}
+        return Response(
+            body,
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, PostConflict):
         body = {
             "detail": exc.message,

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from liveblog import resilient_cache
-from liveblog.models import Post
+from liveblog.models import LiveEvent, Post
 from tests.api.conftest import token_client
 
 from .servers import RedisProcess, free_port
@@ -68,11 +68,14 @@ def test_reader_urls_answer_200_while_the_cache_redis_is_down(
     assert response.status_code == 200
 
 
-def test_an_api_write_succeeds_while_the_cache_redis_is_down(reporter, blog, dead_redis):
+def test_an_api_write_succeeds_and_is_recorded_while_the_cache_redis_is_down(
+    reporter, blog, dead_redis
+):
     response = create_post(token_client(reporter), "Exit poll")
 
     assert response.status_code == 201
-    assert Post.objects.filter(blog=blog, headline="Exit poll").exists()
+    post = Post.objects.get(blog=blog, headline="Exit poll")
+    assert LiveEvent.objects.filter(post=post, kind=LiveEvent.Kind.POST_PUBLISHED).exists()
 
 
 def test_a_dead_redis_is_reported_once_not_per_request(client, reporter_post, dead_redis, caplog):

@@ -7,14 +7,13 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from liveblog import caching, services
+from liveblog import caching, page_store, services
 from liveblog.models import LiveBlog
 from results.services import attach_result_card, correct_result
 from tests.factories import PostFactory
@@ -44,13 +43,17 @@ READER_URLS = [
 
 @pytest.fixture(autouse=True)
 def real_cache(settings):
-    """A real cache, private to this test (the test settings use a dummy one)."""
+    """A real cache and page store, private to this test (the test settings switch both off)."""
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"caching-{uuid.uuid4().hex}",
         }
     }
+    settings.LIVEBLOG_PAGE_STORE_ENTRIES = 500
+    page_store.store.clear()
+    yield
+    page_store.store.clear()
 
 
 def _conditional(client, url, response):
@@ -172,11 +175,11 @@ def test_a_new_event_makes_the_next_request_render_the_new_post(client, reporter
 
 def test_unknown_query_parameters_do_not_make_new_copies(client, reporter_post):
     client.get(PAGE)
-    keys_before = len(cache._cache)  # locmem internals: number of stored entries
+    copies_before = len(page_store.store)
 
     client.get(PAGE, {"utm_source": "x"})
 
-    assert len(cache._cache) == keys_before
+    assert len(page_store.store) == copies_before == 1
 
 
 def test_bad_cursor_is_400_and_not_cached(client, reporter_post):
@@ -184,7 +187,7 @@ def test_bad_cursor_is_400_and_not_cached(client, reporter_post):
 
     assert response.status_code == 400
     assert "ETag" not in response
-    assert not any(key for key in cache._cache if ":page:" in key)
+    assert len(page_store.store) == 0
 
 
 def test_result_correction_moves_the_seq_so_the_cached_card_is_replaced(
@@ -260,7 +263,7 @@ def test_anonymous_readers_are_never_served_a_staff_render(client, reporter, rep
     client.get(PAGE)  # rendered for staff: must not be stored for everyone
     client.logout()
 
-    assert not any(":page:" in key for key in cache._cache)
+    assert len(page_store.store) == 0
     response = client.get(PAGE)
     assert "public" in response["Cache-Control"]
 
@@ -280,9 +283,9 @@ def test_signed_in_api_reads_are_private(reporter, reporter_post):
 @pytest.fixture
 def seq_ttl(settings):
     settings.LIVEBLOG_SEQ_TTL = 60
-    caching.forget_blog_snapshots()
+    caching.tokens.forget()
     yield
-    caching.forget_blog_snapshots()
+    caching.tokens.forget()
 
 
 def test_within_the_ttl_readers_are_answered_without_a_query(
@@ -330,7 +333,7 @@ def test_readers_arriving_together_after_a_new_seq_share_one_render(settings, mo
     """No database here: the blog is a snapshot made in memory, the view a slow stand-in."""
     settings.LIVEBLOG_SEQ_TTL = 0
     blog = LiveBlog(pk=41, slug="night", last_seq=7, updated_at=timezone.now())
-    monkeypatch.setattr(caching, "get_blog_snapshot", lambda slug: blog)
+    monkeypatch.setattr(caching, "_read_blog", lambda slug: blog)
     renders = []
 
     @caching.cache_per_seq(name="test")
