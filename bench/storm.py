@@ -10,12 +10,10 @@ p99, max over readers). The stack is deploy.stack's (the process test's). Loopba
 """
 
 import argparse
-import contextlib
 import json
 import os
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -85,9 +83,7 @@ def main() -> None:
         # nginx forgets a server's failures on a completed request; WebSockets complete only
         # when they close, so page loads (here: health checks) bring it back into rotation.
         for _ in range(3):
-            # An HTTPError is an answer too (404 until /healthz exists): the request completed.
-            with contextlib.suppress(urllib.error.HTTPError):
-                urllib.request.urlopen(f"{stack.nginx.url}/healthz", timeout=5).close()
+            urllib.request.urlopen(f"{stack.nginx.url}/healthz", timeout=5).close()
         rss_first = rss_mb(first.pid)
         time.sleep(1)
         before = db_counters(args.database_url)
