@@ -7,7 +7,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate demo test e2e e2e-deps bench lint fmt check clean
+.PHONY: help install run migrate demo test e2e e2e-deps bench soak lint fmt check clean
 
 help:
 	@echo "make run    install, migrate, load the demo, serve with Daphne on $(HOST):$(PORT)"
@@ -68,6 +68,12 @@ bench: install
 	$(BIN)/python bench/live_bench.py --server daphne --readers $(BENCH_READERS) --posts $(BENCH_POSTS) --procs 2
 	$(BIN)/python bench/live_bench.py --server uvicorn --readers $(BENCH_READERS) --posts $(BENCH_POSTS) --procs 2
 	$(BIN)/python bench/page_bench.py
+
+# Soak (not part of make test): readers, churn, writes, a Redis and a backend restart.
+SOAK_READERS ?= 2000
+SOAK_MINUTES ?= 10
+soak: install
+	$(BIN)/python bench/soak.py --readers $(SOAK_READERS) --minutes $(SOAK_MINUTES)
 
 lint: install
 	$(BIN)/ruff check .

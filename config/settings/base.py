@@ -191,6 +191,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "liveblog.api.errors.exception_handler",
+    # Throttle identity = REMOTE_ADDR, never a client-sent X-Forwarded-For: uvicorn resolves
+    # the client from nginx's header and trusts only nginx (deploy/serve.sh, issue 14 item 6).
+    "NUM_PROXIES": 0,
     # Anonymous reads per client address, writes per user (liveblog.api.throttles).
     "DEFAULT_THROTTLE_CLASSES": [
         "liveblog.api.throttles.AnonReadThrottle",

@@ -1,0 +1,245 @@
+"""Shared by bench/storm.py and bench/soak.py: the production stack from deploy.stack (the
+same harness tests/deploy uses), a PostgreSQL database, and reader client processes that run
+deploy.readers (live.js's logic) on the cores the server does not use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from deploy.stack import Stack, collect_static, raise_fd_limit  # noqa: E402
+
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/liveblog_bench"
+SETTINGS = "deploy.stack_settings"
+
+
+def prepare_database(database_url: str) -> None:
+    """Create (if missing) and migrate the benchmark database with production settings."""
+    name = database_url.rsplit("/", 1)[1]
+    subprocess.run(
+        ["createdb", "-h", "127.0.0.1", "-U", "postgres", name],
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=REPO,
+        env=django_env(database_url),
+        check=True,
+    )
+
+
+def django_env(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+        "DATABASE_URL": database_url,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_COOKIES": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def setup_django(database_url: str, redis_url: str) -> None:
+    """This process files the writes through the services, as the admin does."""
+    os.environ.update(django_env(database_url))
+    os.environ["REDIS_URL"] = redis_url
+    import django
+
+    django.setup()
+
+
+def build_stack(
+    workdir: Path, *, database_url: str, readers: int, heartbeat: float, fail_timeout: str
+) -> Stack:
+    static = workdir / "static"
+    if not (static / "staticfiles.json").exists():
+        collect_static(static, settings=SETTINGS)
+    return Stack.create(
+        workdir,
+        database_url=database_url,
+        static_root=static,
+        settings=SETTINGS,
+        app_env={
+            "STACK_HEARTBEAT_SECONDS": str(heartbeat),
+            "SECURE_SSL_REDIRECT": "false",
+            "API_WRITE_RATE": "100000/min",
+        },
+        nginx_env={"NGINX_FAIL_TIMEOUT": fail_timeout, "NGINX_ACCESS_LOG": "off"},
+        worker_connections=2 * readers + 1024,
+    )
+
+
+def db_counters(database_url: str) -> dict[str, int]:
+    """PostgreSQL's per-database counters: transactions and rows read (all clients)."""
+    name = database_url.rsplit("/", 1)[1]
+    out = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            name,
+            "-tAc",
+            "select xact_commit + xact_rollback, tup_returned, tup_fetched "
+            f"from pg_stat_database where datname = '{name}'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    # The statistics collector reports with a short delay; callers wait a moment first.
+    xacts, returned, fetched = (int(v) for v in out.split("|"))
+    return {"transactions": xacts, "tup_returned": returned, "tup_fetched": fetched}
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
+
+
+# Reader client processes ------------------------------------------------------------------
+
+
+def _client(conn, url: str, origin: str, count: int, after: int, opts: dict[str, float]):
+    raise_fd_limit()
+    asyncio.run(_client_loop(conn, url, origin, count, after, opts))
+
+
+async def _client_loop(conn, url, origin, count, after, opts) -> None:
+    from deploy.readers import Reader
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    readers = [
+        Reader(
+            url,
+            origin=origin,
+            last_seq=after,
+            handshake_timeout=opts["handshake_timeout"],
+            silence_timeout=opts["silence_timeout"],
+        )
+        for _ in range(count)
+    ]
+    tasks = []
+    for i, reader in enumerate(readers):
+        tasks.append(asyncio.create_task(reader.run(stop)))
+        if i % 100 == 99:
+            await asyncio.sleep(0.05)
+    while True:
+        command, arg = await loop.run_in_executor(None, conn.recv)
+        if command == "summary":
+            conn.send(
+                {
+                    "readers": len(readers),
+                    "connected": sum(r.connected for r in readers),
+                    "min_seq": min(r.last_seq for r in readers),
+                    "duplicates": sum(r.duplicates for r in readers),
+                    "reloads": sum(r.reloads for r in readers),
+                    "gaps": sum(r.gaps for r in readers),
+                    "connects": sum(r.connects for r in readers),
+                }
+            )
+        elif command == "times":
+            conn.send(
+                {seq: [r.applied_at[seq] for r in readers if seq in r.applied_at] for seq in arg}
+            )
+        elif command == "lost":
+            # A reader applies only seq = last + 1: what it lacks is what it is behind by.
+            conn.send(sum(max(0, arg - r.last_seq) for r in readers))
+        elif command == "churn":
+            chosen = readers[: int(len(readers) * arg)]
+            readers[:] = readers[len(chosen) :] + chosen  # the next churn takes others
+            await asyncio.gather(*(r.churn() for r in chosen), return_exceptions=True)
+            conn.send(len(chosen))
+        elif command == "stop":
+            stop.set()
+            await asyncio.gather(*(r.churn() for r in readers), return_exceptions=True)
+            await asyncio.wait(tasks, timeout=10)
+            conn.send("stopped")
+            return
+
+
+class Clients:
+    """`total` readers of `url` spread over `procs` client processes."""
+
+    def __init__(
+        self,
+        url: str,
+        origin: str,
+        *,
+        total: int,
+        procs: int,
+        after: int,
+        handshake_timeout: float = 5.0,
+        silence_timeout: float = 60.0,
+        cores: str | None = None,
+    ) -> None:
+        ctx = mp.get_context("spawn")
+        opts = {"handshake_timeout": handshake_timeout, "silence_timeout": silence_timeout}
+        self.conns = []
+        self.procs = []
+        for i in range(procs):
+            count = total // procs + (i < total % procs)
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_client, args=(child, url, origin, count, after, opts))
+            proc.start()
+            if cores:
+                subprocess.run(
+                    ["taskset", "-p", "-c", cores, str(proc.pid)],
+                    stdout=subprocess.DEVNULL,
+                    check=False,
+                )
+            self.conns.append(parent)
+            self.procs.append(proc)
+
+    def ask(self, command: str, arg: Any = None) -> list[Any]:
+        for conn in self.conns:
+            conn.send((command, arg))
+        return [conn.recv() for conn in self.conns]
+
+    def summary(self) -> dict[str, int]:
+        parts = self.ask("summary")
+        total = {k: sum(p[k] for p in parts) for k in parts[0] if k != "min_seq"}
+        total["min_seq"] = min(p["min_seq"] for p in parts)
+        return total
+
+    def wait(self, predicate, *, timeout: float, every: float = 0.2) -> tuple[bool, float]:
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if predicate(self.summary()):
+                return True, time.monotonic() - started
+            time.sleep(every)
+        return False, time.monotonic() - started
+
+    def times(self, seqs: list[int]) -> dict[int, list[float]]:
+        merged: dict[int, list[float]] = {}
+        for part in self.ask("times", seqs):
+            for seq, values in part.items():
+                merged.setdefault(seq, []).extend(values)
+        return merged
+
+    def close(self) -> None:
+        try:
+            self.ask("stop")
+        finally:
+            for proc in self.procs:
+                proc.join(timeout=15)
+                if proc.is_alive():
+                    proc.kill()
