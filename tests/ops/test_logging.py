@@ -1,0 +1,239 @@
+"""Issue 10: one JSON line per event, a request id on every line and in the response, one
+access line per request, tracebacks in one field, WebSocket connects counted not logged."""
+
+import io
+import json
+import logging
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from config import observability
+from config.observability import (
+    JsonFormatter,
+    PlainFormatter,
+    RequestIdFilter,
+    ServerChatterFilter,
+    WebSocketCounters,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.ops.urls")]
+
+GENERATED_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class JsonLines:
+    def __init__(self, stream: io.StringIO) -> None:
+        self.stream = stream
+
+    @property
+    def text(self) -> str:
+        return self.stream.getvalue()
+
+    def records(self) -> list[dict]:
+        return [json.loads(line) for line in self.text.splitlines()]
+
+    def by_logger(self, name: str) -> list[dict]:
+        return [entry for entry in self.records() if entry["logger"] == name]
+
+
+@pytest.fixture
+def json_log() -> Iterator[JsonLines]:
+    """The production handler (JSON formatter and request-id filter) on the root logger."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield JsonLines(stream)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+
+
+def test_a_log_record_is_one_json_line_with_its_extra_fields(json_log):
+    logging.getLogger("liveblog.tests").info("published %s", "post 7", extra={"seq": 7})
+
+    [entry] = json_log.records()
+    assert entry["level"] == "INFO"
+    assert entry["logger"] == "liveblog.tests"
+    assert entry["message"] == "published post 7"
+    assert entry["seq"] == 7
+    assert entry["request_id"] is None
+    assert entry["time"].endswith("+00:00")
+
+
+def test_a_traceback_is_one_field_of_one_line(json_log):
+    try:
+        1 / 0  # noqa: B018
+    except ZeroDivisionError:
+        logging.getLogger("liveblog.tests").exception("it failed")
+
+    assert len(json_log.text.splitlines()) == 1
+    [entry] = json_log.records()
+    assert entry["message"] == "it failed"
+    assert entry["exc"].startswith("Traceback (most recent call last):")
+    assert entry["exc"].endswith("ZeroDivisionError: division by zero")
+
+
+def test_a_response_carries_the_sane_request_id_the_proxy_sent(client):
+    response = client.get("/__tests__/logs/", headers={"X-Request-ID": "nginx-3f2a9c1e77d04b"})
+
+    assert response["X-Request-ID"] == "nginx-3f2a9c1e77d04b"
+
+
+@pytest.mark.parametrize(
+    "incoming",
+    ["", "short", "has spaces in it", 'quote"injection-123', "x" * 200, "line\nbreak-12345"],
+    ids=["empty", "too short", "spaces", "quote", "too long", "newline"],
+)
+def test_an_insane_incoming_request_id_is_replaced_by_a_new_one(client, incoming):
+    response = client.get("/__tests__/logs/", headers={"X-Request-ID": incoming})
+
+    assert GENERATED_ID.fullmatch(response["X-Request-ID"])
+
+
+def test_a_request_without_an_id_gets_a_new_one_each_time(client):
+    first = client.get("/__tests__/logs/")["X-Request-ID"]
+    second = client.get("/__tests__/logs/")["X-Request-ID"]
+
+    assert GENERATED_ID.fullmatch(first)
+    assert first != second
+
+
+def test_every_line_written_during_a_request_carries_its_id(client, json_log):
+    response = client.get("/__tests__/logs/")
+
+    [view_line] = json_log.by_logger("liveblog.tests")
+    [access_line] = json_log.by_logger("liveblog.access")
+    assert view_line["request_id"] == access_line["request_id"] == response["X-Request-ID"]
+
+
+def test_a_line_written_after_the_request_has_no_request_id(client, json_log):
+    client.get("/__tests__/logs/")
+    logging.getLogger("liveblog.tests").info("between requests")
+
+    assert json_log.records()[-1]["request_id"] is None
+
+
+def test_each_request_writes_one_access_line_with_method_path_status_and_duration(client, json_log):
+    response = client.get("/no-such-page/")
+
+    [line] = json_log.by_logger("liveblog.access")
+    assert line["method"] == "GET"
+    assert line["path"] == "/no-such-page/"
+    assert line["status"] == 404
+    assert isinstance(line["duration_ms"], float)
+    assert line["request_id"] == response["X-Request-ID"]
+    assert line["message"].startswith("GET /no-such-page/ 404 ")
+
+
+async def test_the_async_request_path_logs_the_same_access_line(async_client, json_log):
+    response = await async_client.post("/__tests__/logs/", headers={"X-Request-ID": "abc-12345678"})
+
+    assert response["X-Request-ID"] == "abc-12345678"
+    [line] = json_log.by_logger("liveblog.access")
+    assert (line["method"], line["status"], line["request_id"]) == ("POST", 200, "abc-12345678")
+    [view_line] = json_log.by_logger("liveblog.tests")
+    assert view_line["request_id"] == "abc-12345678"
+
+
+def test_a_failing_request_logs_its_traceback_in_one_line_with_the_request_id(client, json_log):
+    client.raise_request_exception = False
+
+    response = client.get("/__tests__/fails/")
+
+    assert response.status_code == 500
+    [error] = json_log.by_logger("django.request")
+    assert error["level"] == "ERROR"
+    assert error["request_id"] == response["X-Request-ID"]
+    assert "ZeroDivisionError: the view failed" in error["exc"]
+    [access] = json_log.by_logger("liveblog.access")
+    assert access["status"] == 500
+    assert len(json_log.text.splitlines()) == len(json_log.records()) == 2
+
+
+def test_plain_format_stays_readable_and_names_the_request(client):
+    record = logging.LogRecord("liveblog.access", logging.INFO, "", 0, "GET / 200", (), None)
+    record.request_id = "0123456789abcdef"
+
+    line = PlainFormatter().format(record)
+
+    assert line.endswith("INFO liveblog.access GET / 200 [01234567]")
+
+
+def test_websocket_connects_and_closes_are_counted_into_one_summary_line(caplog):
+    counters = WebSocketCounters(interval=0)
+    caplog.set_level(logging.INFO, logger="liveblog.websockets")
+
+    for _ in range(3):
+        counters.connected()
+    counters.disconnected(1000)
+    counters.disconnected(1001)
+    assert caplog.records == []
+
+    counters.flush()
+
+    [summary] = caplog.records
+    assert summary.getMessage() == (
+        "websockets: 3 opened, 2 closed, 1 open; close codes {1000: 1, 1001: 1}"
+    )
+    assert (summary.ws_opened, summary.ws_closed, summary.ws_open) == (3, 2, 1)
+
+
+def test_a_quiet_interval_writes_no_websocket_summary(caplog):
+    counters = WebSocketCounters(interval=0)
+    caplog.set_level(logging.INFO, logger="liveblog.websockets")
+    counters.connected()
+    counters.flush()
+    caplog.clear()
+
+    counters.flush()
+
+    assert caplog.records == []
+    assert counters.open == 1
+
+
+async def test_the_websocket_summary_is_written_by_itself_after_the_interval(caplog):
+    caplog.set_level(logging.INFO, logger="liveblog.websockets")
+    counters = WebSocketCounters(interval=0.01)
+    counters.connected()
+    flushed = counters._timer
+
+    assert flushed is not None
+    flushed._run()  # what the loop does when the interval has passed
+
+    assert [r.ws_opened for r in caplog.records] == [1]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["connection open", "connection closed", '%s - "WebSocket %s" [accepted]'],
+)
+def test_uvicorn_per_connection_websocket_lines_are_dropped(message):
+    record = logging.LogRecord("uvicorn.error", logging.INFO, "", 0, message, (), None)
+
+    assert not ServerChatterFilter().filter(record)
+
+
+def test_uvicorn_startup_and_error_lines_are_kept():
+    started = logging.LogRecord("uvicorn.error", logging.INFO, "", 0, "Uvicorn running", (), None)
+    failed = logging.LogRecord("uvicorn.error", logging.ERROR, "", 0, "connection open", (), None)
+
+    assert ServerChatterFilter().filter(started)
+    assert ServerChatterFilter().filter(failed)
+
+
+def test_the_reader_consumer_counts_its_connections(monkeypatch):
+    counters = WebSocketCounters(interval=0)
+    monkeypatch.setattr(observability, "websockets", counters)
+
+    observability.websocket_connected()
+    observability.websocket_disconnected(4404)
+
+    assert (counters.opened, counters.closed, dict(counters.close_codes)) == (1, 1, {4404: 1})
