@@ -252,12 +252,15 @@ EMBED_FRAME_ORIGINS = [
 # Who may frame our pages. Only ourselves for now; the partner-embed allow-list goes here
 # (CSP_FRAME_ANCESTORS, origins comma-separated). X-Frame-Options stays DENY for browsers
 # without CSP; partner pages will need xframe_options_exempt on the views they embed.
+# The admin's prose editor (Tiptap) injects one fixed <style> element; its hash allows it.
+# tests/e2e/test_csp.py fails if an upgrade of django-prose-editor changes it.
+PROSE_EDITOR_STYLE_HASHES = ["'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"]
 FRAME_ANCESTORS = [SELF, *env.list("CSP_FRAME_ANCESTORS", default=[])]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": [SELF],
+        "style-src": [SELF, *PROSE_EDITOR_STYLE_HASHES],
         "style-src-attr": [UNSAFE_INLINE],
         # Our own media; 'self' also covers MEDIA_URL. CSP_IMG_SRC adds a media host.
         "img-src": [SELF, *env.list("CSP_IMG_SRC", default=[])],

@@ -20,7 +20,8 @@ X_POST = "https://twitter.com/BBCLookEast/status/873120139222306817"
 LISTEN = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`);
+  const what = `${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`;
+  window.__cspViolations.push(`${what} (${e.sourceFile}:${e.lineNumber})`);
 });
 """
 
@@ -65,7 +66,7 @@ def test_the_reader_page_goes_live_and_loads_an_embed_without_a_violation(
     gate.get_by_role("button", name="Accept and continue").click()
     expect(gate.locator("iframe")).to_have_count(1)
 
-    assert violations.all() == []
+    assert violations.all() == [], violations.all()
 
 
 def test_the_admin_post_form_and_its_editor_work_without_a_violation(
@@ -80,7 +81,7 @@ def test_the_admin_post_form_and_its_editor_work_without_a_violation(
     page.keyboard.type("Typed under the policy.")
     expect(editor).to_contain_text("Typed under the policy.")
 
-    assert violations.all() == []
+    assert violations.all() == [], violations.all()
 
 
 def test_the_api_docs_render_without_a_violation(live_url, watched):
@@ -89,4 +90,4 @@ def test_the_api_docs_render_without_a_violation(live_url, watched):
     page.goto(f"{live_url}/api/v1/docs/")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Live blog API")
 
-    assert violations.all() == []
+    assert violations.all() == [], violations.all()
