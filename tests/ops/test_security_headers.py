@@ -4,6 +4,7 @@ and secure cookies in production settings."""
 import importlib
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -12,6 +13,8 @@ from liveblog import services
 from liveblog.embeds import PROVIDERS, parse_embed_url
 
 pytestmark = pytest.mark.django_db
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def policy(response) -> dict[str, list[str]]:
@@ -163,3 +166,24 @@ def test_production_behind_the_tls_proxy_serves_with_hsts(client, production, bl
 def test_production_cookies_are_secure_by_default(production):
     assert production.SESSION_COOKIE_SECURE is True
     assert production.CSRF_COOKIE_SECURE is True
+
+
+TEMPLATE_DIRS = [REPO / "config" / "templates", *REPO.glob("*/templates")]
+# A <script> element without src that is not a data block, or an inline event handler.
+INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>"
+    r"|\son[a-z]+\s*=|javascript:",
+    re.IGNORECASE,
+)
+
+
+def test_no_template_of_ours_has_an_inline_script_or_event_handler():
+    templates = [path for folder in TEMPLATE_DIRS for path in folder.glob("**/*.html")]
+    offenders = [
+        f"{path.relative_to(REPO)}: {match.group(0)}"
+        for path in templates
+        for match in INLINE_SCRIPT.finditer(path.read_text())
+    ]
+
+    assert len(templates) > 10
+    assert offenders == []
