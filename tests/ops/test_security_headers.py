@@ -187,3 +187,19 @@ def test_no_template_of_ours_has_an_inline_script_or_event_handler():
 
     assert len(templates) > 10
     assert offenders == []
+
+
+def test_the_header_kept_per_process_is_the_one_django_csp_builds(client, blog):
+    from csp.utils import build_policy
+
+    assert client.get("/")["Content-Security-Policy"] == build_policy()
+
+
+def test_the_api_docs_alone_allow_inline_styles_and_data_images(client):
+    docs = policy(client.get("/api/v1/docs/"))
+    page = policy(client.get("/"))
+
+    assert docs["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert "data:" in docs["img-src"]
+    assert "'unsafe-inline'" not in page["style-src"]
+    assert "data:" not in page["img-src"]
