@@ -39,6 +39,8 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 
 access_logger = logging.getLogger("liveblog.access")
+# Health probes arrive every few seconds from every checker: logged only when they fail.
+QUIET_PATHS = frozenset({"/healthz", "/healthz/", "/readyz", "/readyz/"})
 websocket_logger = logging.getLogger("liveblog.websockets")
 
 
@@ -208,7 +210,9 @@ class RequestLogMiddleware:
     def _finish(request: Any, response: Any, started: float) -> None:
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
         response[REQUEST_ID_HEADER] = request.request_id
-        access_logger.info(
+        quiet = request.path in QUIET_PATHS and response.status_code < 400
+        access_logger.log(
+            logging.DEBUG if quiet else logging.INFO,
             "%s %s %s %.1fms",
             request.method,
             request.path,

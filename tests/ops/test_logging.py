@@ -237,3 +237,19 @@ def test_the_reader_consumer_counts_its_connections(monkeypatch):
     observability.websocket_disconnected(4404)
 
     assert (counters.opened, counters.closed, dict(counters.close_codes)) == (1, 1, {4404: 1})
+
+
+def test_a_passing_health_probe_writes_no_access_line(client, json_log, monkeypatch):
+    monkeypatch.setattr(observability, "QUIET_PATHS", frozenset({"/__tests__/logs/"}))
+
+    client.get("/__tests__/logs/")
+
+    assert json_log.by_logger("liveblog.access") == []
+
+
+def test_a_failing_health_probe_writes_its_access_line(client, json_log, monkeypatch):
+    monkeypatch.setattr(observability, "QUIET_PATHS", frozenset({"/no-such-page/"}))
+
+    client.get("/no-such-page/")
+
+    assert [line["status"] for line in json_log.by_logger("liveblog.access")] == [404]

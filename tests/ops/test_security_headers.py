@@ -149,7 +149,7 @@ def test_production_redirects_plain_http_to_https(client, production, blog):
     assert response["Location"] == f"https://testserver/live/{blog.slug}/"
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/healthz/", "/readyz/"])
 def test_production_does_not_redirect_health_checks(client, production, path):
     response = client.get(path)
 
