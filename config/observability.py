@@ -8,8 +8,8 @@ One place decides what a log line looks like, under Daphne (`make run`) and uvic
 - Every HTTP request gets a request id: a sane `X-Request-ID` from the proxy is kept,
   anything else is replaced by a fresh one. It is on every log line written while the
   request runs and in the response's `X-Request-ID` header.
-- `RequestLogMiddleware` writes one access line per request (method, path, status,
-  duration, request id); the servers' own access logs are switched off.
+- `RequestLogApp` (the outermost ASGI layer) writes one access line per request (method,
+  path, status, duration, request id); the servers' own access logs are switched off.
 - WebSocket connects and closes are counted, not logged: one summary line per interval.
 """
 
@@ -25,10 +25,8 @@ import time
 import traceback
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # What we accept from the proxy: short, no spaces or quotes, so it cannot forge a log line.
@@ -162,69 +160,84 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
 
 # --- HTTP ------------------------------------------------------------------------------------
 
-Handler = Callable[[Any], Any]
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_REQUEST_ID_HEADER_BYTES = REQUEST_ID_HEADER.lower().encode()
 
 
-class RequestLogMiddleware:
-    """First in MIDDLEWARE: sets the request id, logs one access line, sends the id back.
+class RequestLogApp:
+    """Outermost ASGI layer for HTTP: the request id, its response header, the access line.
 
-    It wraps everything below, including middleware that answers early (cached pages), so
-    every response carries the header and gets its line.
+    It wraps everything the server hands a request to, so answers given in front of Django
+    (stored anonymous pages, static files under `make run`) get their id and their line
+    as Django's do, under Daphne and uvicorn alike.
     """
 
-    sync_capable = True
-    async_capable = True
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
-    def __init__(self, get_response: Handler) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = None
+        for name, value in scope.get("headers", ()):
+            if name == _REQUEST_ID_HEADER_BYTES:
+                incoming = value.decode("latin-1")
+                break
+        request_id = request_id_from(incoming)
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status: int | None = None
+        logged = False
 
-    def __call__(self, request: Any) -> Any:
-        if self.is_async:
-            return self._acall(request)
-        token, started = self._start(request)
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, logged
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", ())
+                    if name.lower() != _REQUEST_ID_HEADER_BYTES
+                ]
+                headers.append((_REQUEST_ID_HEADER_BYTES, request_id.encode()))
+                message = {**message, "headers": headers}
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                # Before the last send: the line is written even if the client has gone.
+                logged = True
+                log_access(scope, status or 500, started)
+            await send(message)
+
         try:
-            response = self.get_response(request)
-            self._finish(request, response, started)
-            return response
+            await self.app(scope, receive, send_with_id)
         finally:
+            if not logged:
+                log_access(scope, status or 500, started)
             request_id_var.reset(token)
 
-    async def _acall(self, request: Any) -> Any:
-        token, started = self._start(request)
-        try:
-            response = await self.get_response(request)
-            self._finish(request, response, started)
-            return response
-        finally:
-            request_id_var.reset(token)
 
-    @staticmethod
-    def _start(request: Any) -> tuple[contextvars.Token, float]:
-        request.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
-        return request_id_var.set(request.request_id), time.perf_counter()
-
-    @staticmethod
-    def _finish(request: Any, response: Any, started: float) -> None:
-        duration_ms = round((time.perf_counter() - started) * 1000, 2)
-        response[REQUEST_ID_HEADER] = request.request_id
-        quiet = request.path in QUIET_PATHS and response.status_code < 400
-        access_logger.log(
-            logging.DEBUG if quiet else logging.INFO,
-            "%s %s %s %.1fms",
-            request.method,
-            request.path,
-            response.status_code,
-            duration_ms,
-            extra={
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": duration_ms,
-            },
-        )
+def log_access(scope: Scope, status: int, started: float) -> None:
+    duration_ms = round((time.perf_counter() - started) * 1000, 2)
+    path = scope.get("path", "")
+    quiet = path in QUIET_PATHS and status < 400
+    access_logger.log(
+        logging.DEBUG if quiet else logging.INFO,
+        "%s %s %s %.1fms",
+        scope.get("method"),
+        path,
+        status,
+        duration_ms,
+        extra={
+            "method": scope.get("method"),
+            "path": path,
+            "status": status,
+            "duration_ms": duration_ms,
+        },
+    )
 
 
 # --- WebSockets ------------------------------------------------------------------------------
@@ -337,7 +350,7 @@ __all__ = [
     "JsonFormatter",
     "PlainFormatter",
     "RequestIdFilter",
-    "RequestLogMiddleware",
+    "RequestLogApp",
     "WebSocketCounters",
     "init_error_reporting",
     "logging_config",

@@ -42,8 +42,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: the request id and the access line cover everything below, early answers too.
-    "config.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.csp.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
