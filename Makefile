@@ -56,7 +56,7 @@ run: demo
 	@# The scheduler publishes scheduled posts through the same service as a reporter.
 	@trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py publish_scheduled --loop & scheduler=$$!; \
-	@# The access log comes from our middleware (config.observability), not Daphne's.
+	@# The access log comes from config.observability (an ASGI layer), not from Daphne.
 	$(BIN)/daphne --bind $(HOST) --port $(PORT) --websocket-max-message-size 4096 \
 		--access-log /dev/null config.asgi:application
 
