@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from channels.testing import HttpCommunicator
+from channels.testing import HttpCommunicator, WebsocketCommunicator
 
 from config import observability
 from config.asgi import application
@@ -270,11 +270,18 @@ def test_uvicorn_startup_and_error_lines_are_kept():
     assert ServerChatterFilter().filter(failed)
 
 
-def test_the_reader_consumer_counts_its_connections(monkeypatch):
+@pytest.mark.django_db(transaction=True)
+async def test_the_reader_consumer_counts_its_connections(monkeypatch, blog):
     counters = WebSocketCounters(interval=0)
     monkeypatch.setattr(observability, "websockets", counters)
+    headers = [(b"origin", b"http://127.0.0.1")]
 
-    observability.websocket_connected()
-    observability.websocket_disconnected(4404)
+    for path in (f"/ws/live/{blog.slug}/?after=0", "/ws/live/no-such-blog/"):
+        reader = WebsocketCommunicator(application, path, headers=headers)
+        connected, _ = await reader.connect(timeout=10)
+        assert connected
+        if "no-such-blog" in path:
+            assert (await reader.receive_output(timeout=10))["type"] == "websocket.close"
+        await reader.disconnect()
 
-    assert (counters.opened, counters.closed, dict(counters.close_codes)) == (1, 1, {4404: 1})
+    assert (counters.opened, counters.closed, counters.open) == (2, 2, 0)
