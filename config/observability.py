@@ -147,6 +147,9 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
         },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
+            # Django's own defaults would print request errors a second time (console under
+            # DEBUG, mail_admins otherwise): everything goes through our one handler.
+            "django": {"handlers": [], "level": "INFO", "propagate": True},
             "django.db.backends": {"level": "WARNING"},
             # Our middleware writes the access line; these would say the same again.
             "django.server": {"handlers": [], "level": "WARNING", "propagate": False},

@@ -285,3 +285,12 @@ async def test_the_reader_consumer_counts_its_connections(monkeypatch, blog):
         await reader.disconnect()
 
     assert (counters.opened, counters.closed, counters.open) == (2, 2, 0)
+
+
+def test_django_writes_through_our_one_handler_only():
+    django_logger = logging.getLogger("django")
+
+    assert django_logger.handlers == []
+    assert django_logger.propagate is True
+    ours = (PlainFormatter, JsonFormatter)
+    assert any(isinstance(h.formatter, ours) for h in logging.getLogger().handlers)

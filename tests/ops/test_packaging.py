@@ -87,5 +87,5 @@ def test_the_constraints_file_pins_every_declared_dependency():
             name, _, version = line.partition("==")
             pins[name.lower().replace("_", "-")] = version
 
-    assert declared - pins.keys() == set()
+    assert declared - pins.keys() == set(), "pyproject.toml changed: run `make lock`"
     assert all(re.fullmatch(r"[0-9][0-9A-Za-z.+-]*", v) for v in pins.values())
