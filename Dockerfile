@@ -5,7 +5,7 @@ FROM python:3.11-slim AS app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.prod \
     STATIC_ROOT=/srv/static MEDIA_ROOT=/srv/media
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY config config
 COPY liveblog liveblog
 COPY results results
@@ -13,7 +13,7 @@ COPY templates templates
 COPY data data
 COPY deploy deploy
 COPY manage.py ./
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir --constraint constraints.txt . \
     && SECRET_KEY=build-only python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home-dir /app liveblog \
     && mkdir -p /srv/media && chown liveblog /srv/media

@@ -7,13 +7,14 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate demo test e2e e2e-deps bench soak lint fmt check clean
+.PHONY: help install lock run migrate demo test e2e e2e-deps bench soak lint fmt check deploy-check clean
 
 help:
 	@echo "make run    install, migrate, load the demo, serve with Daphne on $(HOST):$(PORT)"
 	@echo "make test   the whole test suite (SQLite + in-memory layer unless DATABASE_URL/REDIS_URL)"
 	@echo "make lint   ruff check + ruff format --check;  make fmt  to fix"
-	@echo "make check  lint and test, as CI does;  make e2e  browser tests only"
+	@echo "make check  lint, deployment checks and test, as CI does;  make e2e  browser tests only"
+	@echo "make lock   re-pin constraints.txt from a fresh venv (after changing pyproject.toml)"
 	@echo "make bench  benchmarks: live push (10,000 readers) and the reader page (wrk)"
 
 $(BIN)/python:
@@ -21,11 +22,24 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --editable ".[dev]"
+# constraints.txt pins every package (make lock); make, CI and the image install with it.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable ".[dev]"
 	@touch $@
 
 install: $(VENV)/.installed
+
+# Resolve pyproject.toml's ranges afresh in a throwaway venv and pin the result.
+LOCK_VENV := .lock-venv
+lock:
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found" >&2; exit 1; }
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet --editable ".[dev,sentry]"
+	{ echo "# Pinned by 'make lock' from pyproject.toml (Python 3.11, Linux). Do not edit by hand."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable; } > constraints.txt
+	rm -rf $(LOCK_VENV)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -42,8 +56,9 @@ run: demo
 	@# The scheduler publishes scheduled posts through the same service as a reporter.
 	@trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py publish_scheduled --loop & scheduler=$$!; \
+	@# The access log comes from config.observability (an ASGI layer), not from Daphne.
 	$(BIN)/daphne --bind $(HOST) --port $(PORT) --websocket-max-message-size 4096 \
-		config.asgi:application
+		--access-log /dev/null config.asgi:application
 
 test: export DJANGO_SETTINGS_MODULE = config.settings.test
 test: install e2e-deps
@@ -83,7 +98,14 @@ fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-check: lint test
+# The production settings pass Django's deployment checks with no warning.
+deploy-check: install
+	DJANGO_SETTINGS_MODULE=config.settings.prod \
+	SECRET_KEY="deploy-check-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	ALLOWED_HOSTS=live.example.org \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+check: lint deploy-check test
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles .test-media .test-db.sqlite3*
+	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .ruff_cache staticfiles .test-media .test-db.sqlite3*

@@ -16,6 +16,7 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from config.observability import RequestLogApp  # noqa: E402
 from liveblog.page_asgi import AnonymousPageApp  # noqa: E402
 from liveblog.routing import websocket_application  # noqa: E402
 
@@ -29,7 +30,8 @@ if settings.SERVE_STATIC:
 
 application = ProtocolTypeRouter(
     {
-        "http": http_app,
+        # Outermost: every HTTP answer gets its request id and its access line.
+        "http": RequestLogApp(http_app),
         "websocket": AllowedHostsOriginValidator(websocket_application),
     }
 )

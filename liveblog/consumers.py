@@ -10,6 +10,8 @@ from urllib.parse import parse_qs
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from config import observability
+
 from .hub import RELOAD, UnknownBlog, get_hub
 
 CLOSE_UNKNOWN_BLOG = 4404
@@ -38,6 +40,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             pass
 
     async def connect(self) -> None:
+        observability.websocket_connected()
         slug = self.scope["url_route"]["kwargs"]["slug"]
         after = _parse_after(self.scope.get("query_string", b""))
         try:
@@ -71,6 +74,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_READ_ONLY)
 
     async def disconnect(self, code: int) -> None:
+        observability.websocket_disconnected(code)
         if self.blog_id is not None:
             await get_hub().leave(self.blog_id, self)
             self.blog_id = None

@@ -7,12 +7,16 @@ from pathlib import Path
 
 import environ
 
+from config.observability import logging_config
+
+from .validation import check_database_url, check_redis_url, check_secret_key, refuse
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY")
+SECRET_KEY = check_secret_key(env.str("SECRET_KEY", default=None))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -32,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django.contrib.sitemaps",
     "django_prose_editor",
+    "csp",
     "liveblog",
     "results",
 ]
@@ -42,6 +47,7 @@ MIDDLEWARE = [
     # A database that cannot be reached answers 503 with a message, never a 500 page.
     "liveblog.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -55,9 +61,11 @@ ROOT_URLCONF = "config.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Project-wide templates; the wheel installs them beside the packages (pyproject).
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "libraries": {"csp_media": "config.csp"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -72,7 +80,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # Without DATABASE_URL the embedded default is a SQLite file next to manage.py.
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(
+        check_database_url(env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -89,7 +99,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Without REDIS_URL the in-memory layer serves a single process (make run, tests).
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = check_redis_url(env.str("REDIS_URL", default=""))
 # Each server process holds one subscription per blog (liveblog.hub), so the pub/sub layer
 # fits: one PUBLISH per event, no per-process polling. The list-based core layer is
 # available with REDIS_CHANNEL_LAYER=core; BENCHMARKS.md has the measurements.
@@ -111,7 +121,9 @@ else:
 # Per process in memory by default; with REDIS_URL shared by every process. The cache keeps
 # its own key prefix, and REDIS_CACHE_URL may point it at another Redis database: never call
 # cache.clear() on a database the channel layer uses (it flushes the whole database).
-REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default=REDIS_URL)
+REDIS_CACHE_URL = check_redis_url(
+    env.str("REDIS_CACHE_URL", default=REDIS_URL), name="REDIS_CACHE_URL"
+)
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
@@ -160,20 +172,14 @@ LOGIN_URL = "admin:login"
 # Where the public site lives, for absolute links (feeds, canonical URLs).
 SITE_NAME = env.str("SITE_NAME", default="Live")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-    },
-}
+# One line per event: JSON in production (LOG_FORMAT=json), readable text otherwise. Every
+# line written during a request carries its id; see config.observability.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    refuse(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
+# Seconds between the summary lines of WebSocket connects and closes (0: no summary).
+LOG_WEBSOCKET_SUMMARY_SECONDS = env.float("LOG_WEBSOCKET_SUMMARY_SECONDS", default=60.0)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
@@ -234,3 +240,67 @@ LIVEBLOG_PAGE_STORE_ENTRIES = env.int("LIVEBLOG_PAGE_STORE_ENTRIES", default=500
 # default list lives in liveblog.embeds.
 if env.str("MASTODON_INSTANCES", default=""):
     MASTODON_INSTANCES = env.list("MASTODON_INSTANCES")
+
+# --- Content-Security-Policy (django-csp, config.csp) ------------------------------------------
+# No inline script anywhere: pages load ES modules from our static files. Where a page cannot
+# avoid an inline block (the admin's import map for the prose editor) it carries the request's
+# nonce. Inline style attributes stay allowed: cards colour parties with CSS custom properties.
+# The embed providers' frames are allowed, and consent.js inserts them only after a click.
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+from liveblog.embeds import DEFAULT_MASTODON_INSTANCES  # noqa: E402
+
+EMBED_FRAME_ORIGINS = [
+    "https://platform.twitter.com",
+    "https://www.youtube-nocookie.com",
+    "https://www.instagram.com",
+    "https://www.facebook.com",
+    "https://www.tiktok.com",
+    "https://embed.bsky.app",
+    *(
+        f"https://{host.strip().lower()}"
+        for host in env.list("MASTODON_INSTANCES", default=list(DEFAULT_MASTODON_INSTANCES))
+        if host.strip()
+    ),
+]
+# Who may frame our pages. Only ourselves for now; the partner-embed allow-list goes here
+# (CSP_FRAME_ANCESTORS, origins comma-separated). X-Frame-Options stays DENY for browsers
+# without CSP; partner pages will need xframe_options_exempt on the views they embed.
+# The admin's prose editor (Tiptap) injects one fixed <style> element; its hash allows it.
+# tests/e2e/test_csp.py fails if an upgrade of django-prose-editor changes it.
+PROSE_EDITOR_STYLE_HASHES = ["'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"]
+FRAME_ANCESTORS = [SELF, *env.list("CSP_FRAME_ANCESTORS", default=[])]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, *PROSE_EDITOR_STYLE_HASHES],
+        "style-src-attr": [UNSAFE_INLINE],
+        # Our own media; 'self' also covers MEDIA_URL. CSP_IMG_SRC adds a media host.
+        "img-src": [SELF, *env.list("CSP_IMG_SRC", default=[])],
+        "font-src": [SELF],
+        # The live page's WebSocket is same-origin ('self' covers ws: and wss: to this host);
+        # CSP_CONNECT_SRC adds another (e.g. wss://live.example.org).
+        "connect-src": [SELF, *env.list("CSP_CONNECT_SRC", default=[])],
+        "frame-src": EMBED_FRAME_ORIGINS,
+        "frame-ancestors": FRAME_ANCESTORS,
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
+if env.str("CSP_REPORT_URI", default=""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = env.str("CSP_REPORT_URI")
+
+# --- Error reporting -----------------------------------------------------------------------------
+# Sentry's SDK when SENTRY_DSN is set (pip install 'liveblog[sentry]'); nothing is imported
+# otherwise.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.observability import init_error_reporting
+
+    init_error_reporting(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+    )
