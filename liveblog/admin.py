@@ -4,14 +4,15 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from results.admin import ResultCardInline
 
 from . import permissions, services
+from .admin_base import NewsroomAdmin
 from .admin_media import PostEmbedInline, PostImageInline
 from .forms import PostAdminForm
 from .models import Contributor, LiveBlog, Post
@@ -21,7 +22,7 @@ PIN_FIELDS = ("is_pinned",)
 
 
 @admin.register(LiveBlog)
-class LiveBlogAdmin(admin.ModelAdmin):
+class LiveBlogAdmin(NewsroomAdmin):
     list_display = ("title", "status", "slug", "time_zone", "updated_at", "reader_link")
     list_filter = ("status",)
     search_fields = ("title", "slug")
@@ -46,7 +47,7 @@ class LiveBlogAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contributor)
-class ContributorAdmin(admin.ModelAdmin):
+class ContributorAdmin(NewsroomAdmin):
     list_display = ("name", "role", "user")
     search_fields = ("name", "role", "user__username")
     list_select_related = ("user",)
@@ -58,7 +59,7 @@ class ContributorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(NewsroomAdmin):
     form = PostAdminForm
     list_display = (
         "summary",
@@ -96,7 +97,27 @@ class PostAdmin(admin.ModelAdmin):
     # Who sees and changes what ------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
-        return super().get_queryset(request).not_deleted()
+        """Everything for editors; for reporters their own posts and what readers can see.
+
+        Another reporter's draft or scheduled post is theirs until it is published: not in
+        the list, not found by search, and its pages answer 404 as the API does.
+        """
+        posts = super().get_queryset(request).not_deleted()
+        if permissions.can_see_unpublished_posts(request.user):
+            return posts
+        return posts.filter(
+            Q(created_by_id=request.user.pk) | Q(pk__in=Post.objects.visible().values("pk"))
+        )
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Any:
+        # The admin's own answer for a missing object is a redirect with "perhaps it was
+        # deleted": a 404 says as little about another reporter's draft as about no post.
+        post = super().get_object(request, object_id, from_field)
+        if post is None:
+            raise Http404("No such post.")
+        return post
 
     def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
         if obj is None:

@@ -23,6 +23,11 @@ def can_delete_post(user: User, post: Post) -> bool:
     return user.has_perm("liveblog.edit_any_post") or post.created_by_id == user.pk
 
 
+def can_see_unpublished_posts(user: User) -> bool:
+    """Editors see everyone's drafts and scheduled posts; reporters only their own."""
+    return user.is_authenticated and user.has_perm("liveblog.edit_any_post")
+
+
 def can_pin_post(user: User) -> bool:
     return user.is_authenticated and user.has_perm("liveblog.pin_post")
 
