@@ -3,16 +3,21 @@
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from results.admin import ResultCardInline
 
 from . import permissions, services
-from .admin_base import NewsroomAdmin
+from .admin_base import NewsroomAdmin, NewsroomAdminMixin
 from .admin_media import PostEmbedInline, PostImageInline
 from .forms import PostAdminForm
 from .models import Contributor, LiveBlog, Post
@@ -226,3 +231,19 @@ class PostAdmin(NewsroomAdmin):
         for post in queryset.filter(is_pinned=True):
             services.unpin_post(post, by=request.user)
         self.message_user(request, "Unpinned.")
+
+
+# Django's own admins for users, groups and API tokens, with the same GET hardening -----------
+
+
+def _harden(model: type, admin_class: type) -> None:
+    """Re-register `model` with `admin_class` plus NewsroomAdminMixin."""
+    hardened = type(admin_class.__name__, (NewsroomAdminMixin, admin_class), {})
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, hardened)
+
+
+_harden(get_user_model(), UserAdmin)
+_harden(Group, GroupAdmin)
+_harden(TokenProxy, TokenAdmin)

@@ -74,8 +74,9 @@ def valid_initial(form_class: type, initial: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-class NewsroomAdmin(admin.ModelAdmin):
-    """Base for every admin here: refusals on the form, GET input that cannot break a page."""
+class NewsroomAdminMixin:
+    """Refusals on the form, GET input that cannot break a page; put before the ModelAdmin
+    class (Django's own user and group admins get it in liveblog.admin)."""
 
     def changeform_view(
         self,
@@ -115,3 +116,7 @@ class NewsroomAdmin(admin.ModelAdmin):
         except (ValidationError, ValueError, TypeError, OverflowError) as exc:
             messages.warning(request, MSG_BAD_FILTER)
             raise IncorrectLookupParameters(exc) from exc
+
+
+class NewsroomAdmin(NewsroomAdminMixin, admin.ModelAdmin):
+    """Base for every admin here."""
