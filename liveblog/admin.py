@@ -3,16 +3,11 @@
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
-from rest_framework.authtoken.admin import TokenAdmin
-from rest_framework.authtoken.models import TokenProxy
 
 from results.admin import ResultCardInline
 
@@ -233,17 +228,18 @@ class PostAdmin(NewsroomAdmin):
         self.message_user(request, "Unpinned.")
 
 
-# Django's own admins for users, groups and API tokens, with the same GET hardening -----------
+# Admins of Django and of libraries (users, groups, API tokens, login attempts), with the same
+# GET hardening. Their apps come before this one in INSTALLED_APPS, so they are registered
+# by now; results, after it, uses NewsroomAdmin itself.
 
 
 def _harden(model: type, admin_class: type) -> None:
     """Re-register `model` with `admin_class` plus NewsroomAdminMixin."""
     hardened = type(admin_class.__name__, (NewsroomAdminMixin, admin_class), {})
-    if admin.site.is_registered(model):
-        admin.site.unregister(model)
+    admin.site.unregister(model)
     admin.site.register(model, hardened)
 
 
-_harden(get_user_model(), UserAdmin)
-_harden(Group, GroupAdmin)
-_harden(TokenProxy, TokenAdmin)
+for _model, _model_admin in list(admin.site._registry.items()):
+    if not isinstance(_model_admin, NewsroomAdminMixin):
+        _harden(_model, type(_model_admin))

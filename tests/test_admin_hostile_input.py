@@ -36,12 +36,13 @@ def _registered():
 
 
 def _swept_for(user):
-    """The admins this user can open. The superuser covers Django's user, group and token
-    admins, which the newsroom groups cannot open (their pages answer 403 to them)."""
+    """The admins this user can open. The superuser covers the admins of Django and the
+    libraries (users, groups, tokens, login attempts), which the newsroom groups cannot open
+    (their pages answer 403 to them)."""
     return [
         (model, model_admin)
         for model, model_admin in _registered()
-        if (model._meta.app_label in ("auth", "authtoken")) == user.is_superuser
+        if (model._meta.app_label not in ("liveblog", "results")) == user.is_superuser
     ]
 
 
