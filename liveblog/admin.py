@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from results.admin import ResultCardInline
 
 from . import permissions, services
-from .admin_base import NewsroomAdmin, NewsroomAdminMixin
+from .admin_base import NewsroomAdmin, NewsroomAdminMixin, SaveRefused
 from .admin_media import PostEmbedInline, PostImageInline
 from .forms import PostAdminForm
 from .models import Contributor, LiveBlog, Post
@@ -46,12 +46,33 @@ class LiveBlogAdmin(NewsroomAdmin):
             services.set_blog_status(obj, status=form.cleaned_data["status"], by=request.user)
 
 
+def _is_byline_autocomplete(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    return (
+        match is not None
+        and match.url_name == "autocomplete"
+        and request.GET.get("app_label") == "liveblog"
+        and request.GET.get("model_name") == "post"
+        and request.GET.get("field_name") == "contributors"
+    )
+
+
 @admin.register(Contributor)
 class ContributorAdmin(NewsroomAdmin):
     list_display = ("name", "role", "user")
     search_fields = ("name", "role", "user__username")
     list_select_related = ("user",)
-    autocomplete_fields = ("user",)
+    autocomplete_fields = ("user", "signers")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Contributor], search_term: str
+    ) -> tuple[QuerySet[Contributor], bool]:
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if _is_byline_autocomplete(request):
+            # The post form's byline picker offers only bylines the user may sign with.
+            allowed = permissions.allowed_bylines(request.user).values("pk")
+            queryset = queryset.filter(pk__in=allowed)
+        return queryset, may_have_duplicates
 
     def save_model(self, request: HttpRequest, obj: Contributor, form: Any, change: bool) -> None:
         # A byline correction re-renders the contributor's posts on open pages.
@@ -144,6 +165,20 @@ class PostAdmin(NewsroomAdmin):
             actions.pop("unpin_selected", None)
         return actions
 
+    def get_form(
+        self, request: HttpRequest, obj: Post | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        field = form.base_fields.get("contributors")
+        if field is not None:
+            # The bylines the user may sign with, plus those already on the post (an editor
+            # may have added them; they stay through a reporter's edit).
+            allowed = Q(pk__in=permissions.allowed_bylines(request.user).values("pk"))
+            if obj is not None and obj.pk:
+                allowed |= Q(pk__in=obj.contributors.values("pk"))
+            field.queryset = Contributor.objects.filter(allowed)
+        return form
+
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         """Fast filing: the blog, the reporter's own byline and the time are filled in."""
         initial = super().get_changeform_initial_data(request)
@@ -187,15 +222,20 @@ class PostAdmin(NewsroomAdmin):
         if "published_at" in fields and "published_at" not in form.changed_data and not change:
             # Left at the time the form was opened: file it at the time it is saved.
             fields["published_at"] = None
-        if change:
-            services.update_post(
-                obj, by=request.user, expected_version=data["version"] or obj.version, **fields
-            )
-        else:
-            post = services.create_post(blog=data["blog"], by=request.user, **fields)
-            # The admin goes on with `obj` (messages, redirects, log entry).
-            obj.pk = post.pk
-            obj.refresh_from_db()
+        try:
+            if change:
+                services.update_post(
+                    obj, by=request.user, expected_version=data["version"] or obj.version, **fields
+                )
+            else:
+                post = services.create_post(blog=data["blog"], by=request.user, **fields)
+                # The admin goes on with `obj` (messages, redirects, log entry).
+                obj.pk = post.pk
+                obj.refresh_from_db()
+        except services.PostConflict:
+            raise  # changeform_view shows it with both edits
+        except (ValidationError, PermissionDenied) as exc:
+            raise SaveRefused.from_error(exc) from exc
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # Contributors were set by the service; only inlines remain.

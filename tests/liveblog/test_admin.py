@@ -158,7 +158,10 @@ def test_empty_post_filed_through_the_admin_shows_the_form_error(client, reporte
     assert not Post.objects.exists()
 
 
-def test_reporter_finds_bylines_with_the_contributor_search(client, reporter, other_reporter, blog):
+def test_reporter_finds_linked_bylines_with_the_contributor_search(
+    client, reporter, other_reporter, blog
+):
+    other_reporter.contributor.signers.add(reporter)  # linked by an editor (issue 14, item 14)
     client.force_login(reporter)
 
     response = client.get(
