@@ -14,7 +14,7 @@ from results.admin import ResultCardInline
 from . import permissions, services
 from .admin_base import NewsroomAdmin, NewsroomAdminMixin, SaveRefused
 from .admin_media import PostEmbedInline, PostImageInline
-from .forms import PostAdminForm
+from .forms import ContributorAdminForm, PostAdminForm
 from .models import Contributor, LiveBlog, Post
 
 FLAG_FIELDS = ("is_breaking", "is_key_event")
@@ -59,10 +59,18 @@ def _is_byline_autocomplete(request: HttpRequest) -> bool:
 
 @admin.register(Contributor)
 class ContributorAdmin(NewsroomAdmin):
+    form = ContributorAdminForm
+    readonly_fields = ("current_avatar",)
     list_display = ("name", "role", "user")
     search_fields = ("name", "role", "user__username")
     list_select_related = ("user",)
     autocomplete_fields = ("user", "signers")
+
+    @admin.display(description="Current avatar")
+    def current_avatar(self, obj: Contributor) -> str:
+        if not obj.avatar:
+            return "—"
+        return format_html('<img src="{}" alt="" width="64" height="64">', obj.avatar.url)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Contributor], search_term: str
@@ -74,9 +82,20 @@ class ContributorAdmin(NewsroomAdmin):
             queryset = queryset.filter(pk__in=allowed)
         return queryset, may_have_duplicates
 
-    def save_model(self, request: HttpRequest, obj: Contributor, form: Any, change: bool) -> None:
-        # A byline correction re-renders the contributor's posts on open pages.
-        services.save_contributor(obj, by=request.user)
+    def save_model(
+        self, request: HttpRequest, obj: Contributor, form: ContributorAdminForm, change: bool
+    ) -> None:
+        # A byline correction re-renders the contributor's posts on open pages; an avatar
+        # goes through the image pipeline.
+        try:
+            services.save_contributor(
+                obj,
+                by=request.user,
+                avatar=form.decoded,
+                remove_avatar=bool(form.cleaned_data.get("remove_avatar")),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            raise SaveRefused.from_error(exc) from exc
 
 
 @admin.register(Post)

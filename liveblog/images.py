@@ -361,6 +361,22 @@ def store_image(decoded: DecodedImage, *, storage: Storage) -> StoredImage:
     return StoredImage(original, image.width, image.height, renditions)
 
 
+# Avatars: the same decoding, one small re-encoded file --------------------------------------
+
+AVATAR_SIDE = 400
+
+
+def store_avatar(decoded: DecodedImage, *, storage: Storage) -> str:
+    """Write a contributor's avatar: at most AVATAR_SIDE px on its long side, re-encoded
+    from clean pixels (PNG when it has transparency, else JPEG), under a random name."""
+    image = _within(decoded.image, AVATAR_SIDE)
+    if decoded.has_alpha:
+        content, ext = _encode(image, "png", quality=0), "png"
+    else:
+        content, ext = _encode(image, "jpeg", quality=JPEG_QUALITY), "jpg"
+    return storage.save(f"avatars/{uuid.uuid4().hex}.{ext}", ContentFile(content))
+
+
 def delete_stored_files(names: list[str], *, storage: Storage) -> None:
     for name in names:
         if name:
