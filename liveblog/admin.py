@@ -12,7 +12,12 @@ from django.utils.html import format_html
 from results.admin import ResultCardInline
 
 from . import permissions, services
-from .admin_base import NewsroomAdmin, NewsroomAdminMixin, SaveRefused
+from .admin_base import (
+    NewsroomAdmin,
+    NewsroomAdminMixin,
+    SaveRefused,
+    refusals_shown_on_the_form,
+)
 from .admin_media import PostEmbedInline, PostImageInline
 from .forms import ContributorAdminForm, PostAdminForm
 from .models import Contributor, LiveBlog, Post
@@ -43,7 +48,8 @@ class LiveBlogAdmin(NewsroomAdmin):
         obj.save(update_fields=[*plain, "updated_at"])
         if "status" in form.changed_data:
             # The status change is a reader-visible event; the rest is plain data.
-            services.set_blog_status(obj, status=form.cleaned_data["status"], by=request.user)
+            with refusals_shown_on_the_form():
+                services.set_blog_status(obj, status=form.cleaned_data["status"], by=request.user)
 
 
 def _is_byline_autocomplete(request: HttpRequest) -> bool:
@@ -262,7 +268,8 @@ class PostAdmin(NewsroomAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request: HttpRequest, obj: Post) -> None:
-        services.delete_post(obj, by=request.user)
+        with refusals_shown_on_the_form():
+            services.delete_post(obj, by=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         for post in queryset:

@@ -6,15 +6,18 @@ Admins subclass `NewsroomAdmin` and, where a service refuses a save after the fo
 The save's transaction rolls back, and the form is shown again with the service's message.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 MSG_NOTHING_SAVED = "Nothing was saved: {reason}"
+MSG_NOTHING_DELETED = "Nothing was deleted: {reason}"
 MSG_BAD_FILTER = "That filter could not be applied, so the whole list is shown."
 
 # Where a refusal waits for the form that is rendered again in the same request.
@@ -32,6 +35,15 @@ class SaveRefused(Exception):
     def from_error(cls, exc: ValidationError | PermissionDenied) -> "SaveRefused":
         text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         return cls(text)
+
+
+@contextmanager
+def refusals_shown_on_the_form() -> Iterator[None]:
+    """Turn a service's refusal inside a save (or delete) into SaveRefused."""
+    try:
+        yield
+    except (ValidationError, PermissionDenied) as exc:
+        raise SaveRefused.from_error(exc) from exc
 
 
 def _with_refusal(form_class: type, reason: str) -> type:
@@ -92,6 +104,15 @@ class NewsroomAdminMixin:
             # typed and the service's reason; this pass never gets as far as saving.
             setattr(request, _REFUSAL_ATTR, refusal.reason)
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except SaveRefused as refusal:
+            messages.error(request, MSG_NOTHING_DELETED.format(reason=refusal.reason))
+            return HttpResponseRedirect(request.path)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from liveblog import permissions as liveblog_permissions
-from liveblog.admin_base import NewsroomAdmin, SaveRefused
+from liveblog.admin_base import NewsroomAdmin, SaveRefused, refusals_shown_on_the_form
 from liveblog.admin_media import MediaFormSet, MediaInline
 from liveblog.models import LiveBlog, Post
 
@@ -292,6 +292,10 @@ class PostResultCardAdmin(NewsroomAdmin):
     def save_model(
         self, request: HttpRequest, obj: PostResultCard, form: Any, change: bool
     ) -> None:
+        with refusals_shown_on_the_form():
+            self._save_card(request, obj, change=change)
+
+    def _save_card(self, request: HttpRequest, obj: PostResultCard, *, change: bool) -> None:
         if change:
             services.update_result_card(
                 obj, by=request.user, order=obj.order, result=obj.result, election=obj.election
@@ -304,7 +308,8 @@ class PostResultCardAdmin(NewsroomAdmin):
         obj.pk = card.pk
 
     def delete_model(self, request: HttpRequest, obj: PostResultCard) -> None:
-        services.detach_result_card(obj, by=request.user)
+        with refusals_shown_on_the_form():
+            services.detach_result_card(obj, by=request.user)
 
 
 # Result cards on the post form (PostAdmin.inlines) -------------------------------------------
