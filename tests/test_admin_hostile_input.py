@@ -102,6 +102,27 @@ def test_list_pages_survive_junk_filters_for_every_field_and_lookup(client, obje
         _get(client, url, {name: junk for name in LIST_PARAMS})
 
 
+@pytest.mark.parametrize("junk", JUNK)
+def test_autocomplete_survives_junk_terms_and_pages_for_every_autocomplete_field(
+    client, objects, user, junk
+):
+    client.force_login(user)
+    for model, model_admin in _swept_for(user):
+        for field_name in model_admin.autocomplete_fields:
+            params = {
+                "app_label": model._meta.app_label,
+                "model_name": model._meta.model_name,
+                "field_name": field_name,
+            }
+            _get(client, reverse("admin:autocomplete"), {**params, "term": junk})
+            _get(client, reverse("admin:autocomplete"), {**params, "term": "", "page": junk})
+        _get(
+            client,
+            reverse("admin:autocomplete"),
+            {"app_label": junk, "model_name": junk, "field_name": junk, "term": junk},
+        )
+
+
 def test_a_date_hierarchy_past_year_9999_shows_the_whole_list_with_a_message(client, editor):
     client.force_login(editor)
 
