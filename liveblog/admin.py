@@ -4,16 +4,22 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from results.admin import ResultCardInline
 
 from . import permissions, services
+from .admin_base import (
+    NewsroomAdmin,
+    NewsroomAdminMixin,
+    SaveRefused,
+    refusals_shown_on_the_form,
+)
 from .admin_media import PostEmbedInline, PostImageInline
-from .forms import PostAdminForm
+from .forms import ContributorAdminForm, PostAdminForm
 from .models import Contributor, LiveBlog, Post
 
 FLAG_FIELDS = ("is_breaking", "is_key_event")
@@ -21,7 +27,7 @@ PIN_FIELDS = ("is_pinned",)
 
 
 @admin.register(LiveBlog)
-class LiveBlogAdmin(admin.ModelAdmin):
+class LiveBlogAdmin(NewsroomAdmin):
     list_display = ("title", "status", "slug", "time_zone", "updated_at", "reader_link")
     list_filter = ("status",)
     search_fields = ("title", "slug")
@@ -42,23 +48,64 @@ class LiveBlogAdmin(admin.ModelAdmin):
         obj.save(update_fields=[*plain, "updated_at"])
         if "status" in form.changed_data:
             # The status change is a reader-visible event; the rest is plain data.
-            services.set_blog_status(obj, status=form.cleaned_data["status"], by=request.user)
+            with refusals_shown_on_the_form():
+                services.set_blog_status(obj, status=form.cleaned_data["status"], by=request.user)
+
+
+def _is_byline_autocomplete(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    return (
+        match is not None
+        and match.url_name == "autocomplete"
+        and request.GET.get("app_label") == "liveblog"
+        and request.GET.get("model_name") == "post"
+        and request.GET.get("field_name") == "contributors"
+    )
 
 
 @admin.register(Contributor)
-class ContributorAdmin(admin.ModelAdmin):
+class ContributorAdmin(NewsroomAdmin):
+    form = ContributorAdminForm
+    readonly_fields = ("current_avatar",)
     list_display = ("name", "role", "user")
     search_fields = ("name", "role", "user__username")
     list_select_related = ("user",)
-    autocomplete_fields = ("user",)
+    autocomplete_fields = ("user", "signers")
 
-    def save_model(self, request: HttpRequest, obj: Contributor, form: Any, change: bool) -> None:
-        # A byline correction re-renders the contributor's posts on open pages.
-        services.save_contributor(obj, by=request.user)
+    @admin.display(description="Current avatar")
+    def current_avatar(self, obj: Contributor) -> str:
+        if not obj.avatar:
+            return "—"
+        return format_html('<img src="{}" alt="" width="64" height="64">', obj.avatar.url)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Contributor], search_term: str
+    ) -> tuple[QuerySet[Contributor], bool]:
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if _is_byline_autocomplete(request):
+            # The post form's byline picker offers only bylines the user may sign with.
+            allowed = permissions.allowed_bylines(request.user).values("pk")
+            queryset = queryset.filter(pk__in=allowed)
+        return queryset, may_have_duplicates
+
+    def save_model(
+        self, request: HttpRequest, obj: Contributor, form: ContributorAdminForm, change: bool
+    ) -> None:
+        # A byline correction re-renders the contributor's posts on open pages; an avatar
+        # goes through the image pipeline.
+        try:
+            services.save_contributor(
+                obj,
+                by=request.user,
+                avatar=form.decoded,
+                remove_avatar=bool(form.cleaned_data.get("remove_avatar")),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            raise SaveRefused.from_error(exc) from exc
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(NewsroomAdmin):
     form = PostAdminForm
     list_display = (
         "summary",
@@ -96,7 +143,27 @@ class PostAdmin(admin.ModelAdmin):
     # Who sees and changes what ------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
-        return super().get_queryset(request).not_deleted()
+        """Everything for editors; for reporters their own posts and what readers can see.
+
+        Another reporter's draft or scheduled post is theirs until it is published: not in
+        the list, not found by search, and its pages answer 404 as the API does.
+        """
+        posts = super().get_queryset(request).not_deleted()
+        if permissions.can_see_unpublished_posts(request.user):
+            return posts
+        return posts.filter(
+            Q(created_by_id=request.user.pk) | Q(pk__in=Post.objects.visible().values("pk"))
+        )
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Any:
+        # The admin's own answer for a missing object is a redirect with "perhaps it was
+        # deleted": a 404 says as little about another reporter's draft as about no post.
+        post = super().get_object(request, object_id, from_field)
+        if post is None:
+            raise Http404("No such post.")
+        return post
 
     def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
         if obj is None:
@@ -122,6 +189,20 @@ class PostAdmin(admin.ModelAdmin):
             actions.pop("pin_selected", None)
             actions.pop("unpin_selected", None)
         return actions
+
+    def get_form(
+        self, request: HttpRequest, obj: Post | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        field = form.base_fields.get("contributors")
+        if field is not None:
+            # The bylines the user may sign with, plus those already on the post (an editor
+            # may have added them; they stay through a reporter's edit).
+            allowed = Q(pk__in=permissions.allowed_bylines(request.user).values("pk"))
+            if obj is not None and obj.pk:
+                allowed |= Q(pk__in=obj.contributors.values("pk"))
+            field.queryset = Contributor.objects.filter(allowed)
+        return form
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         """Fast filing: the blog, the reporter's own byline and the time are filled in."""
@@ -166,15 +247,20 @@ class PostAdmin(admin.ModelAdmin):
         if "published_at" in fields and "published_at" not in form.changed_data and not change:
             # Left at the time the form was opened: file it at the time it is saved.
             fields["published_at"] = None
-        if change:
-            services.update_post(
-                obj, by=request.user, expected_version=data["version"] or obj.version, **fields
-            )
-        else:
-            post = services.create_post(blog=data["blog"], by=request.user, **fields)
-            # The admin goes on with `obj` (messages, redirects, log entry).
-            obj.pk = post.pk
-            obj.refresh_from_db()
+        try:
+            if change:
+                services.update_post(
+                    obj, by=request.user, expected_version=data["version"] or obj.version, **fields
+                )
+            else:
+                post = services.create_post(blog=data["blog"], by=request.user, **fields)
+                # The admin goes on with `obj` (messages, redirects, log entry).
+                obj.pk = post.pk
+                obj.refresh_from_db()
+        except services.PostConflict:
+            raise  # changeform_view shows it with both edits
+        except (ValidationError, PermissionDenied) as exc:
+            raise SaveRefused.from_error(exc) from exc
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # Contributors were set by the service; only inlines remain.
@@ -182,7 +268,8 @@ class PostAdmin(admin.ModelAdmin):
             self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request: HttpRequest, obj: Post) -> None:
-        services.delete_post(obj, by=request.user)
+        with refusals_shown_on_the_form():
+            services.delete_post(obj, by=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         for post in queryset:
@@ -205,3 +292,20 @@ class PostAdmin(admin.ModelAdmin):
         for post in queryset.filter(is_pinned=True):
             services.unpin_post(post, by=request.user)
         self.message_user(request, "Unpinned.")
+
+
+# Admins of Django and of libraries (users, groups, API tokens, login attempts), with the same
+# GET hardening. Their apps come before this one in INSTALLED_APPS, so they are registered
+# by now; results, after it, uses NewsroomAdmin itself.
+
+
+def _harden(model: type, admin_class: type) -> None:
+    """Re-register `model` with `admin_class` plus NewsroomAdminMixin."""
+    hardened = type(admin_class.__name__, (NewsroomAdminMixin, admin_class), {})
+    admin.site.unregister(model)
+    admin.site.register(model, hardened)
+
+
+for _model, _model_admin in list(admin.site._registry.items()):
+    if not isinstance(_model_admin, NewsroomAdminMixin):
+        _harden(_model, type(_model_admin))

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from . import embeds, images, permissions, services
+from .admin_base import refusals_shown_on_the_form
 from .models import Post, PostEmbed, PostImage
 
 MSG_CHOOSE_FILE = "Choose a picture to upload (JPEG, PNG, WebP or GIF)."
@@ -63,12 +64,14 @@ class MediaFormSet(BaseInlineFormSet):
     def save(self, commit: bool = True) -> list[Any]:
         if not commit:
             raise ValueError("Media inlines save through the services; commit=False is unsupported")
-        saved = super().save(commit=True)
+        with refusals_shown_on_the_form():
+            saved = super().save(commit=True)
         batch = _batch_for(self.instance)
         batch.saved += 1
         batch.changed |= bool(self.new_objects or self.changed_objects or self.deleted_objects)
         if batch.saved >= batch.expected and batch.changed:
-            services.rebroadcast_post(self.instance, by=self.user)
+            with refusals_shown_on_the_form():
+                services.rebroadcast_post(self.instance, by=self.user)
             batch.changed = False
         return saved
 

@@ -1,11 +1,13 @@
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
-from .models import Post
+from . import images
+from .models import Contributor, Post
 from .sanitize import clean_body
 from .services import MSG_CONFLICT, MSG_EMPTY_POST
 
@@ -93,3 +95,32 @@ class PostAdminForm(forms.ModelForm):
                 "text": latest.body_text[:500],
             },
         )
+
+
+class ContributorAdminForm(forms.ModelForm):
+    """The avatar is a plain upload, decoded here (a refused file is reported next to the
+    field) and stored by services.save_contributor through the image pipeline: the model's
+    own file field never sees the upload, so nothing is stored as it came."""
+
+    avatar_upload = forms.FileField(
+        label="Avatar",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+        help_text="JPEG, PNG, WebP or GIF; kept at most 400 pixels on its long side, "
+        "without its metadata. Choose a file to replace the current one.",
+    )
+    remove_avatar = forms.BooleanField(label="Remove the avatar", required=False)
+
+    class Meta:
+        model = Contributor
+        fields = ["name", "role", "user", "signers"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.decoded: images.DecodedImage | None = None
+
+    def clean_avatar_upload(self) -> UploadedFile | None:
+        upload = self.cleaned_data.get("avatar_upload")
+        if upload:
+            self.decoded = images.decode_image(upload)
+        return upload

@@ -4,12 +4,17 @@ Nothing a reporter uploads is stored as it came: only pixels survive. The steps 
 
 1. refuse by size in bytes before reading, then let Pillow identify the file among JPEG,
    PNG, WebP and GIF only (SVG, EPS, PDF and everything else are refused by name);
-2. refuse by pixel count before decoding, and treat Pillow's DecompressionBombWarning as an
-   error while decoding; a truncated or corrupt file fails to decode and is refused;
+2. refuse by the header's dimensions before decoding: a side longer than the output formats
+   allow (WebP: 16,383 px), more pixels than the budget (60 MP for JPEG, which is decoded at
+   a reduced scale, 24 MP for the formats decoded in full); treat Pillow's
+   DecompressionBombWarning as an error while decoding; a truncated or corrupt file fails
+   to decode and is refused;
 3. turn the picture upright from its EXIF orientation, then copy the pixels into a fresh
    image so EXIF (GPS included), XMP, ICC, comments and anything appended to the file are
    left behind;
-4. store a re-encoded original and renditions 320/640/1024/1600 px wide (never wider than
+4. scale the picture to at most 4,000 px on its long side (a JPEG is decoded at the
+   nearest reduced scale above that, so a 60 MP photo costs a fraction of its full size),
+   store a re-encoded original and renditions 320/640/1024/1600 px wide (never wider than
    the original) as WebP plus a JPEG fallback, through Django's storage API under random
    names.
 
@@ -32,7 +37,14 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # 60 megapixels: above any press camera; far below Pillow's own bomb threshold (~89 MP).
 DEFAULT_MAX_PIXELS = 60_000_000
+# PNG, WebP and GIF have no reduced-scale decoding: every pixel is held in memory (4 bytes
+# each), so their budget is lower.
+DEFAULT_MAX_LOSSLESS_PIXELS = 24_000_000
 DEFAULT_WIDTHS = (320, 640, 1024, 1600)
+# The stored original's long side; more is never shown to readers.
+DEFAULT_MAX_SIDE = 4000
+# The longest side each output format can hold; every stored file is one of these.
+OUTPUT_SIDE_LIMITS = {"WebP": 16383, "JPEG": 65535, "PNG": 2**31 - 1}
 
 # Pillow format names accepted, and how readers call them.
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
@@ -48,6 +60,10 @@ MSG_TOO_BIG = (
 MSG_TOO_MANY_PIXELS = (
     "This image has too many pixels%(size)s; the limit is %(limit)s megapixels. Resize it "
     "(a long side of 4000 pixels is plenty) and upload it again."
+)
+MSG_TOO_LONG = (
+    "This image is %(width)s × %(height)s pixels; a side can be at most %(limit)s pixels. "
+    "Crop or resize it (a long side of 4000 pixels is plenty) and upload it again."
 )
 MSG_VECTOR = (
     "%(kind)s files are not accepted: they can carry scripts and links. Export the "
@@ -70,6 +86,14 @@ def max_bytes() -> int:
 
 def max_pixels() -> int:
     return getattr(settings, "LIVEBLOG_IMAGE_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+
+
+def max_lossless_pixels() -> int:
+    return getattr(settings, "LIVEBLOG_IMAGE_MAX_LOSSLESS_PIXELS", DEFAULT_MAX_LOSSLESS_PIXELS)
+
+
+def max_side() -> int:
+    return getattr(settings, "LIVEBLOG_IMAGE_MAX_SIDE", DEFAULT_MAX_SIDE)
 
 
 def rendition_widths() -> tuple[int, ...]:
@@ -193,15 +217,18 @@ def decode_image(upload: Any) -> DecodedImage:
             raise ValidationError(MSG_CORRUPT, code="corrupt") from exc
 
         with opened:
-            if opened.width * opened.height > max_pixels():
-                raise _too_many_pixels(opened.size)
+            _check_dimensions(opened)
             source_format = opened.format or ""
             icc = opened.info.get("icc_profile")
             try:
                 # An animated GIF or WebP keeps its first frame: renditions are stills.
                 opened.seek(0)
+                if source_format == "JPEG":
+                    # Decode at the smallest of 1/2, 1/4, 1/8 scale still above what is kept.
+                    opened.draft(opened.mode, _fitted(opened.size, max_side()))
                 opened.load()
                 pixels = _to_rgb(_upright(opened), icc)
+                pixels = _within(pixels, max_side())
             except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
                 raise _too_many_pixels(opened.size) from exc
             except (OSError, SyntaxError, ValueError, EOFError) as exc:
@@ -214,9 +241,38 @@ def decode_image(upload: Any) -> DecodedImage:
     return DecodedImage(image=clean, source_format=source_format)
 
 
-def _too_many_pixels(size: tuple[int, int] | None) -> ValidationError:
+def _check_dimensions(opened: Image.Image) -> None:
+    """Refuse from the header alone, before any pixel is decoded."""
+    width, height = opened.size
+    side_limit = min(OUTPUT_SIDE_LIMITS.values())
+    if max(width, height) > side_limit:
+        raise ValidationError(
+            MSG_TOO_LONG,
+            code="too_long",
+            params={"width": width, "height": height, "limit": f"{side_limit:,}"},
+        )
+    budget = max_pixels() if opened.format == "JPEG" else min(max_pixels(), max_lossless_pixels())
+    if width * height > budget:
+        raise _too_many_pixels(opened.size, limit=budget)
+
+
+def _fitted(size: tuple[int, int], side: int) -> tuple[int, int]:
+    """`size` scaled down (never up) so that its long side is at most `side`."""
+    width, height = size
+    scale = min(1.0, side / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _within(image: Image.Image, side: int) -> Image.Image:
+    target = _fitted(image.size, side)
+    if target == image.size:
+        return image
+    return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def _too_many_pixels(size: tuple[int, int] | None, *, limit: int | None = None) -> ValidationError:
     # Pillow's own bomb threshold can be the lower one if a deployment lowered it.
-    limit = min(max_pixels(), Image.MAX_IMAGE_PIXELS or max_pixels())
+    limit = min(limit or max_pixels(), Image.MAX_IMAGE_PIXELS or max_pixels())
     return ValidationError(
         MSG_TOO_MANY_PIXELS,
         code="too_many_pixels",
@@ -303,6 +359,22 @@ def store_image(decoded: DecodedImage, *, storage: Storage) -> StoredImage:
         delete_stored_files(written, storage=storage)
         raise
     return StoredImage(original, image.width, image.height, renditions)
+
+
+# Avatars: the same decoding, one small re-encoded file --------------------------------------
+
+AVATAR_SIDE = 400
+
+
+def store_avatar(decoded: DecodedImage, *, storage: Storage) -> str:
+    """Write a contributor's avatar: at most AVATAR_SIDE px on its long side, re-encoded
+    from clean pixels (PNG when it has transparency, else JPEG), under a random name."""
+    image = _within(decoded.image, AVATAR_SIDE)
+    if decoded.has_alpha:
+        content, ext = _encode(image, "png", quality=0), "png"
+    else:
+        content, ext = _encode(image, "jpeg", quality=JPEG_QUALITY), "jpg"
+    return storage.save(f"avatars/{uuid.uuid4().hex}.{ext}", ContentFile(content))
 
 
 def delete_stored_files(names: list[str], *, storage: Storage) -> None:

@@ -87,6 +87,16 @@ class Contributor(models.Model):
         help_text="The login that files as this contributor; their new posts are signed "
         "with this name.",
     )
+    # Reporters sign their posts as themselves and with the bylines an editor links to them
+    # here (a producer filing for a correspondent on the road); editors sign with any.
+    signers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="linked_bylines",
+        verbose_name="also signed by",
+        help_text="Reporters who may sign posts with this byline besides its own login. "
+        "Editors may sign with any byline.",
+    )
 
     class Meta:
         ordering = ["name"]

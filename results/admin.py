@@ -7,18 +7,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from liveblog import permissions as liveblog_permissions
+from liveblog.admin_base import NewsroomAdmin, SaveRefused, refusals_shown_on_the_form
 from liveblog.admin_media import MediaFormSet, MediaInline
 from liveblog.models import LiveBlog, Post
 
 from . import services
-from .figures import find_winner, result_figures
+from .figures import result_figures
 from .models import (
     MSG_CARD_KIND,
     Candidacy,
@@ -96,7 +95,7 @@ class PartyAliasInline(admin.TabularInline):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(NewsroomAdmin):
     list_display = ("name", "code", "colour", "is_headline", "order")
     list_editable = ("is_headline", "order")
     search_fields = ("name", "code", "aliases__alias")
@@ -104,7 +103,7 @@ class PartyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Election)
-class ElectionAdmin(admin.ModelAdmin):
+class ElectionAdmin(NewsroomAdmin):
     list_display = ("name", "slug", "date", "previous", "speaker_party")
     list_select_related = ("previous", "speaker_party")
     prepopulated_fields = {"slug": ("name",)}
@@ -121,54 +120,15 @@ class ElectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Constituency)
-class ConstituencyAdmin(admin.ModelAdmin):
+class ConstituencyAdmin(NewsroomAdmin):
     list_display = ("name", "ons_id", "region", "country")
     list_filter = ("country", "region")
     search_fields = ("name", "ons_id")
     prepopulated_fields = {"slug": ("name",)}
 
 
-class CandidacyFormSet(BaseInlineFormSet):
-    """Checks the candidates as a whole: each once, and one winner when declaring."""
-
-    def clean(self) -> None:
-        super().clean()
-        if any(self.errors):
-            return
-        rows = [
-            f.cleaned_data
-            for f in self.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE")
-        ]
-        names = [" ".join(r["name"].split()) for r in rows]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValidationError(
-                services.MSG_DUPLICATE_CANDIDATE.format(name=duplicates[0]), code="duplicate"
-            )
-        declaring = bool(self.data.get("declare")) or (
-            self.instance.pk is not None
-            and self.instance.status != ConstituencyResult.Status.AWAITING
-        )
-        if declaring:
-            entries = [
-                services.CandidateEntry(
-                    name=r["name"],
-                    party=r["party"],
-                    votes=r.get("votes") or 0,
-                    won_tie_break=r.get("won_tie_break", False),
-                )
-                for r in rows
-            ]
-            if not entries:
-                raise ValidationError(services.MSG_NO_CANDIDATES, code="no_candidates")
-            if find_winner(entries) is None:
-                raise ValidationError(services.MSG_NO_VOTES, code="no_votes")
-
-
 class CandidacyInline(admin.TabularInline):
     model = Candidacy
-    formset = CandidacyFormSet
     fields = ("name", "party", "votes", "sitting_mp", "won_tie_break", "previous_share")
     autocomplete_fields = ("party",)
     extra = 0
@@ -220,7 +180,7 @@ class ResultAdminForm(forms.ModelForm):
 
 
 @admin.register(ConstituencyResult)
-class ConstituencyResultAdmin(admin.ModelAdmin):
+class ConstituencyResultAdmin(NewsroomAdmin):
     form = ResultAdminForm
     list_display = ("constituency", "election", "status", "headline", "declared_at")
     list_filter = ("election", "status")
@@ -302,58 +262,29 @@ class ConstituencyResultAdmin(admin.ModelAdmin):
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         obj: ConstituencyResult = form.instance
         try:
-            if not change:
-                result = services.create_result(
-                    election=data["election"],
-                    constituency=data["constituency"],
-                    electorate=data.get("electorate"),
-                    invalid_votes=data.get("invalid_votes") or 0,
-                    previous_winner=data.get("previous_winner"),
-                    candidates=[] if data.get("declare") else entries,
-                    by=request.user,
-                )
-                obj.pk = result.pk
-                obj.status = result.status
-            else:
-                obj.status = ConstituencyResult.objects.values_list("status", flat=True).get(
-                    pk=obj.pk
-                )
-            if obj.status == ConstituencyResult.Status.AWAITING and data.get("declare"):
-                services.declare_result(
-                    obj,
-                    candidates=entries,
-                    electorate=data.get("electorate"),
-                    invalid_votes=data.get("invalid_votes") or 0,
-                    by=request.user,
-                    announce_in=data.get("announce_in"),
-                )
-            elif obj.status == ConstituencyResult.Status.AWAITING and change:
-                services.set_awaiting_figures(
-                    obj,
-                    candidates=entries,
-                    electorate=data.get("electorate"),
-                    invalid_votes=data.get("invalid_votes") or 0,
-                    by=request.user,
-                )
-            elif change:
-                services.correct_result(
-                    obj,
-                    candidates=entries,
-                    electorate=data.get("electorate"),
-                    invalid_votes=data.get("invalid_votes") or 0,
-                    by=request.user,
-                    note=data.get("correction_note", ""),
-                )
+            # The service decides: open, declare, keep awaiting figures, or correct.
+            result = services.enter_result(
+                obj if change else None,
+                by=request.user,
+                candidates=entries,
+                electorate=data.get("electorate"),
+                invalid_votes=data.get("invalid_votes") or 0,
+                declare=bool(data.get("declare")),
+                election=data.get("election"),
+                constituency=data.get("constituency"),
+                previous_winner=data.get("previous_winner"),
+                announce_in=data.get("announce_in"),
+                note=data.get("correction_note", ""),
+            )
         except (ValidationError, PermissionDenied) as exc:
-            # The forms check what they can; a refusal here (a race, a permission) rolls
-            # back the whole save and says why.
-            transaction.set_rollback(True)
-            text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            messages.error(request, f"Nothing was saved: {text}")
+            # Raised out of the save's transaction: it rolls back, and the form is shown
+            # again with the reason (NewsroomAdmin).
+            raise SaveRefused.from_error(exc) from exc
+        obj.pk, obj.status = result.pk, result.status
 
 
 @admin.register(PostResultCard)
-class PostResultCardAdmin(admin.ModelAdmin):
+class PostResultCardAdmin(NewsroomAdmin):
     list_display = ("post", "result", "election", "order")
     list_select_related = ("post", "result__constituency", "result__election", "election")
     autocomplete_fields = ("post", "result", "election")
@@ -361,6 +292,10 @@ class PostResultCardAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: PostResultCard, form: Any, change: bool
     ) -> None:
+        with refusals_shown_on_the_form():
+            self._save_card(request, obj, change=change)
+
+    def _save_card(self, request: HttpRequest, obj: PostResultCard, *, change: bool) -> None:
         if change:
             services.update_result_card(
                 obj, by=request.user, order=obj.order, result=obj.result, election=obj.election
@@ -373,7 +308,8 @@ class PostResultCardAdmin(admin.ModelAdmin):
         obj.pk = card.pk
 
     def delete_model(self, request: HttpRequest, obj: PostResultCard) -> None:
-        services.detach_result_card(obj, by=request.user)
+        with refusals_shown_on_the_form():
+            services.detach_result_card(obj, by=request.user)
 
 
 # Result cards on the post form (PostAdmin.inlines) -------------------------------------------

@@ -337,6 +337,67 @@ def correct_result(
     return result
 
 
+def enter_result(
+    result: ConstituencyResult | None,
+    *,
+    by: User,
+    candidates: Sequence[CandidateEntry],
+    electorate: int | None,
+    invalid_votes: int = 0,
+    declare: bool = False,
+    election: Election | None = None,
+    constituency: Constituency | None = None,
+    previous_winner: Party | None = None,
+    announce_in: LiveBlog | None = None,
+    note: str = "",
+) -> ConstituencyResult:
+    """Apply one entry of a seat's result as an editor types it, deciding what it is.
+
+    A new result (`result` None, `election` and `constituency` given) is opened; an awaiting
+    one is declared when `declare`, else its figures are kept for later; a declared one is
+    corrected (with `note`). One transaction: a refusal (ValidationError, PermissionDenied)
+    at any step leaves nothing written, the opened result included. The status is re-read
+    here and re-checked under the row lock by the action it chooses.
+    """
+    with transaction.atomic():
+        if result is None:
+            if election is None or constituency is None:
+                raise TypeError("enter_result needs the election and constituency of a new result")
+            result = create_result(
+                election=election,
+                constituency=constituency,
+                electorate=electorate,
+                invalid_votes=invalid_votes,
+                previous_winner=previous_winner,
+                candidates=[] if declare else candidates,
+                by=by,
+            )
+            if not declare:
+                return result
+        status = ConstituencyResult.objects.values_list("status", flat=True).get(pk=result.pk)
+        if status != ConstituencyResult.Status.AWAITING:
+            return correct_result(
+                result,
+                candidates=candidates,
+                electorate=electorate,
+                invalid_votes=invalid_votes,
+                by=by,
+                note=note,
+            )
+        if declare:
+            return declare_result(
+                result,
+                candidates=candidates,
+                electorate=electorate,
+                invalid_votes=invalid_votes,
+                by=by,
+                announce_in=announce_in,
+            )
+        return set_awaiting_figures(
+            result, candidates=candidates, electorate=electorate, invalid_votes=invalid_votes, by=by
+        )
+
+
 def announcement_headline(result: ConstituencyResult) -> str:
     """“Conservatives hold Milton Keynes South”, “Labour gain Bedford from Conservatives”."""
     figures = result_figures(ConstituencyResult.objects.for_card().get(pk=result.pk))

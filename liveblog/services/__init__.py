@@ -17,6 +17,7 @@ from .media import (
 )
 from .posts import (
     EDITABLE_FIELDS,
+    MSG_BYLINE_NOT_YOURS,
     MSG_CANNOT_FLAG,
     MSG_CANNOT_PIN,
     MSG_CONFLICT,
@@ -38,6 +39,7 @@ __all__ = [
     "BYLINE_FIELDS",
     "EDITABLE_FIELDS",
     "MSG_ALT_TEXT",
+    "MSG_BYLINE_NOT_YOURS",
     "MSG_CANNOT_FLAG",
     "MSG_CANNOT_PIN",
     "MSG_CONFLICT",

@@ -23,6 +23,10 @@ MSG_NOT_YOURS = "You can only change your own posts; ask an editor to change thi
 MSG_CANNOT_PIN = "Only editors can pin or unpin posts."
 MSG_CANNOT_FLAG = "Only editors can mark posts as breaking or as key events."
 MSG_DELETED = "This post has been deleted and can no longer be changed."
+MSG_BYLINE_NOT_YOURS = (
+    "You can sign posts only as yourself or with bylines an editor has linked to you; "
+    "ask an editor to add {names}."
+)
 MSG_CONFLICT = "Someone else saved this post since you opened it. Your changes have not been saved."
 
 # Fields a caller may change with update_post.
@@ -78,6 +82,23 @@ def _check_flags(by: User | None, *, breaking: bool, key_event: bool, pinned: bo
         raise PermissionDenied(MSG_CANNOT_PIN)
 
 
+def _check_bylines(
+    by: User | None, contributors: Iterable[Contributor], *, already: Iterable[Contributor] = ()
+) -> None:
+    """Refuse bylines `by` may not sign with. Those already on the post stay whoever added
+    them (an editor may have), so a reporter's edit of the text keeps them."""
+    if by is None or permissions.can_sign_with_any_byline(by):
+        return
+    kept = {c.pk for c in already}
+    added = {c.pk: c for c in contributors if c.pk not in kept}
+    if not added:
+        return
+    allowed = set(permissions.allowed_bylines(by).filter(pk__in=added).values_list("pk", flat=True))
+    refused = sorted((c.name for pk, c in added.items() if pk not in allowed))
+    if refused:
+        raise PermissionDenied(MSG_BYLINE_NOT_YOURS.format(names=", ".join(refused)))
+
+
 def _unpin_others(blog: LiveBlog, *, keep: Post | None) -> None:
     """Unpin whatever is pinned on `blog` (but `keep`), recording an event for each."""
     others = Post.objects.select_for_update().filter(blog=blog, is_pinned=True)
@@ -114,6 +135,7 @@ def create_post(
     _check_not_empty(headline, body)
     status, published_at = _normalise_schedule(status, published_at, now=timezone.now())
     contributor_list = list(contributors or [])
+    _check_bylines(by, contributor_list)
 
     with transaction.atomic():
         if is_pinned:
@@ -172,6 +194,9 @@ def update_post(post: Post, *, by: User, expected_version: int | None, **changes
         )
 
         contributors = changes.pop("contributors", None)
+        if contributors is not None:
+            contributors = list(contributors)
+            _check_bylines(by, contributors, already=current.contributors.all())
         if "body" in changes:
             changes["body"] = clean_body(changes["body"])
         if "headline" in changes:

@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -114,7 +115,11 @@ def test_post_filed_with_a_time_the_reporter_chose_keeps_that_time(client, repor
 
 def test_editor_logs_in_with_a_password_and_files_a_flagged_post(client, blog):
     editor = EditorFactory()
-    assert client.login(username=editor.username, password=TEST_PASSWORD)
+    assert client.login(
+        request=RequestFactory().post("/admin/login/"),
+        username=editor.username,
+        password=TEST_PASSWORD,
+    )
 
     response = client.post(ADD_URL, _form_data(blog, is_breaking="on", is_key_event="on"))
 
@@ -153,7 +158,10 @@ def test_empty_post_filed_through_the_admin_shows_the_form_error(client, reporte
     assert not Post.objects.exists()
 
 
-def test_reporter_finds_bylines_with_the_contributor_search(client, reporter, other_reporter, blog):
+def test_reporter_finds_linked_bylines_with_the_contributor_search(
+    client, reporter, other_reporter, blog
+):
+    other_reporter.contributor.signers.add(reporter)  # linked by an editor (issue 14, item 14)
     client.force_login(reporter)
 
     response = client.get(

@@ -303,3 +303,22 @@ def test_reporter_cannot_change_pictures_on_someone_elses_post(
     assert "Pictures" in html
     assert 'name="images-0-alt_text"' not in html
     assert 'name="images-1-upload"' not in html
+
+
+def test_a_picture_taller_than_webp_allows_is_refused_on_the_form(
+    client, reporter, post, media_storage
+):
+    """Issue 14, item 8: a 1080 x 20000 PNG gave a 500 (WebP's 16,383-pixel limit)."""
+    client.force_login(reporter)
+    data = {
+        **_post_fields(post.blog, post=post),
+        **_management("images", total=1),
+        **_image_row(0, file=upload(media_files.png_claiming_size(1080, 20_000), name="tall.png")),
+        **_management("embeds", total=0),
+    }
+
+    response = client.post(_change_url(post), data)
+
+    assert response.status_code == 200
+    assert "1080 × 20000 pixels; a side can be at most 16,383 pixels" in _errors(response)
+    assert not post.images.exists()

@@ -442,3 +442,50 @@ def test_colour_profile_is_applied_and_not_kept(media_storage):
         image = open_stored(media_storage, name)
         assert "icc_profile" not in image.info, name
         assert _close(image.convert("RGB").getpixel((10, 10)), (200, 40, 40)), name
+
+
+# Dimensions and the work per upload (issue 14, item 8) --------------------------------------
+
+
+@pytest.mark.parametrize("size", [(1, 60_000), (1080, 20_000), (17_000, 400)])
+def test_a_side_longer_than_webp_allows_is_refused_from_the_header(size):
+    # The file holds one pixel: a refusal other than "too long" would mean it was decoded.
+    error = _refusal(png_claiming_size(*size))
+
+    assert error.code == "too_long"
+    assert f"{size[0]} × {size[1]} pixels" in error.messages[0]
+    assert "at most 16,383 pixels" in error.messages[0]
+
+
+def test_a_png_just_under_the_general_pixel_limit_is_refused_by_the_lossless_budget():
+    error = _refusal(png_claiming_size(7745, 7745))
+
+    assert error.code == "too_many_pixels"
+    assert "the limit is 24 megapixels" in error.messages[0]
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(monkeypatch):
+    from PIL import JpegImagePlugin
+
+    sizes_at_load = []
+    real_load = JpegImagePlugin.JpegImageFile.load
+
+    def spy(self):
+        sizes_at_load.append(self.size)
+        return real_load(self)
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "load", spy)
+
+    decoded = _decode(jpeg((8400, 600)))
+
+    assert sizes_at_load[0] == (4200, 300)
+    assert (decoded.width, decoded.height) == (4000, 286)
+
+
+def test_a_tall_picture_within_the_limits_is_kept_at_most_4000_pixels_long(media_storage):
+    decoded = _decode(png((300, 6000), mode="L", color=128))
+
+    stored = images.store_image(decoded, storage=media_storage)
+
+    assert (stored.width, stored.height) == (200, 4000)
+    assert all(r["height"] <= 4000 for r in stored.renditions)

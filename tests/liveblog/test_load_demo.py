@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from liveblog import demo
 from liveblog.models import LiveBlog, Post
@@ -75,8 +76,12 @@ def test_load_demo_twice_creates_nothing_more(demo_password):
 def test_demo_logins_use_demo_password(client, demo_password):
     output = _load_demo("--force")
 
-    assert client.login(username="reporter", password=demo_password)
-    assert client.login(username="editor", password=demo_password)
+    assert client.login(
+        request=RequestFactory().post("/admin/login/"), username="reporter", password=demo_password
+    )
+    assert client.login(
+        request=RequestFactory().post("/admin/login/"), username="editor", password=demo_password
+    )
     assert "password from DEMO_PASSWORD" in output
 
 
@@ -87,9 +92,13 @@ def test_demo_password_is_generated_and_printed_once_when_unset(client, monkeypa
     second = _load_demo("--force")
 
     password = re.search(r"generated password: (\S+)", first).group(1)
-    assert client.login(username="editor", password=password)
+    assert client.login(
+        request=RequestFactory().post("/admin/login/"), username="editor", password=password
+    )
     assert password not in second
-    assert client.login(username="editor", password=password)
+    assert client.login(
+        request=RequestFactory().post("/admin/login/"), username="editor", password=password
+    )
 
 
 def test_demo_blog_reader_page_shows_the_seed_posts(client, demo_password):

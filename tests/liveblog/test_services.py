@@ -115,6 +115,8 @@ def test_editor_can_file_a_breaking_pinned_key_event(editor, blog):
 
 
 def test_create_post_sets_the_contributors(reporter, other_reporter, blog):
+    other_reporter.contributor.signers.add(reporter)  # linked by an editor
+
     post = _file(blog, reporter, contributors=[reporter.contributor, other_reporter.contributor])
 
     assert set(post.contributors.all()) == {reporter.contributor, other_reporter.contributor}

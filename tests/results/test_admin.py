@@ -159,3 +159,111 @@ def test_result_forms_open_for_an_editor(client, editor, mk_south):
     body = change.content.decode()
     assert change.status_code == 200
     assert "CON HOLD, majority 1,665" in body and "Why the correction" in body
+
+
+# A service refusal on save (issue 12, "Bug first") --------------------------------------------
+
+
+@pytest.fixture
+def results_clerk(db):
+    """Staff who may open and change result rows but may not declare or correct (no
+    declare_result): the services refuse them after the forms have passed."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    user = get_user_model().objects.create_user(
+        username="clerk", password="pw-for-tests", is_staff=True
+    )
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="results",
+            codename__in=[
+                "add_constituencyresult",
+                "change_constituencyresult",
+                "view_constituencyresult",
+                "add_candidacy",
+                "change_candidacy",
+                "view_candidacy",
+                "view_constituency",
+                "view_party",
+            ],
+        )
+    )
+    return user
+
+
+def test_a_refused_add_shows_the_service_message_on_the_form_and_saves_nothing(
+    client, results_clerk, night
+):
+    client.force_login(results_clerk)
+    data = {
+        "election": night.pk,
+        "constituency": Constituency.objects.get(name="Milton Keynes South").pk,
+        "electorate": "92417",
+        "invalid_votes": "0",
+        "declare": "on",
+        **_formsets(_mk_candidates()),
+    }
+
+    response = client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert "Nothing was saved: Only editors can enter, declare or correct results." in (
+        response.content.decode()
+    )
+    assert not ConstituencyResult.objects.filter(election=night).exists()
+
+
+def test_a_refused_correction_shows_the_service_message_on_the_form_and_saves_nothing(
+    client, results_clerk, mk_south
+):
+    client.force_login(results_clerk)
+    rows = list(mk_south.candidacies.select_related("party").order_by("id"))
+    candidates = [(c.name, c.party, 1 if c.party.code == "LAB" else c.votes) for c in rows]
+    data = {
+        "electorate": "92417",
+        "invalid_votes": "122",
+        "correction_note": "Typo",
+        **_formsets(candidates, initial=len(rows), existing_ids=[c.pk for c in rows]),
+    }
+
+    response = client.post(f"/admin/results/constituencyresult/{mk_south.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert "Nothing was saved: Only editors can enter, declare or correct results." in (
+        response.content.decode()
+    )
+    assert not ResultRevision.objects.filter(result=mk_south, kind="corrected").exists()
+    assert mk_south.candidacies.get(party__code="LAB").votes == 28987
+
+
+def test_a_declaration_refused_mid_save_keeps_the_new_result_unsaved(
+    client, editor, blog, night, monkeypatch
+):
+    """The result is opened, then the declaration is refused (a race): the whole save
+    rolls back, so no awaiting result is left behind."""
+    from django.core.exceptions import ValidationError
+
+    from results import services
+
+    def refuse(*args, **kwargs):
+        raise ValidationError("Milton Keynes South has already been declared.")
+
+    monkeypatch.setattr(services, "declare_result", refuse)
+    client.force_login(editor)
+    data = {
+        "election": night.pk,
+        "constituency": Constituency.objects.get(name="Milton Keynes South").pk,
+        "electorate": "92417",
+        "invalid_votes": "0",
+        "declare": "on",
+        **_formsets(_mk_candidates()),
+    }
+
+    response = client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    assert "Nothing was saved: Milton Keynes South has already been declared." in (
+        response.content.decode()
+    )
+    assert not ConstituencyResult.objects.filter(election=night).exists()
