@@ -78,6 +78,8 @@ def production_app(*, database_url: str, redis_url: str = "", **env_vars: str) -
             "DATABASE_URL": database_url,
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_COOKIES": "false",
+            # Plain HTTP straight to uvicorn, as nginx speaks to it (nginx redirects to HTTPS).
+            "SECURE_SSL_REDIRECT": "false",
             "SERVE_STATIC": "false",
             "STATIC_ROOT": str(workdir / "static"),
             "MEDIA_ROOT": str(workdir / "media"),
