@@ -1,9 +1,16 @@
-"""The one allow-list for post bodies. Everything a reporter writes passes through here."""
+"""The one allow-list for post bodies. Everything a reporter writes passes through here.
+
+The text rule (liveblog.text) applies before and after the allow-list: before, so NUL is
+refused and debris removed from what was typed; after, because character references such
+as `&#11;` or `&#xFFFE;` decode to exactly the characters the rule removes.
+"""
 
 import html as html_lib
 
 import nh3
 from django.utils.html import strip_tags
+
+from .text import clean_text, scrub_text
 
 ALLOWED_TAGS = {"p", "a", "strong", "em", "ul", "ol", "li", "blockquote", "br"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -21,8 +28,9 @@ _cleaner = nh3.Cleaner(
 
 
 def clean_body(html: str) -> str:
-    """Return `html` reduced to the body allow-list; '' when nothing readable remains."""
-    cleaned = _cleaner.clean(html or "").strip()
+    """Return `html` reduced to the body allow-list and the text rule; '' when nothing
+    readable remains. Raises ValidationError if `html` contains NUL. Idempotent."""
+    cleaned = scrub_text(_cleaner.clean(clean_text(html or ""))).strip()
     if not html_lib.unescape(strip_tags(cleaned)).strip():
         return ""
     return cleaned

@@ -17,6 +17,7 @@ from .. import permissions
 from ..events import record_event
 from ..models import Contributor, LiveBlog, LiveEvent, Post
 from ..sanitize import clean_body
+from ..text import clean_text
 
 MSG_EMPTY_POST = "Write a headline or some text: a post cannot be empty."
 MSG_NOT_YOURS = "You can only change your own posts; ask an editor to change this one."
@@ -110,7 +111,7 @@ def create_post(
         raise PermissionDenied("You do not have permission to file posts.")
     _check_flags(by, breaking=is_breaking, key_event=is_key_event, pinned=is_pinned)
     body = clean_body(body)
-    headline = headline.strip()
+    headline = clean_text(headline, field="headline").strip()
     _check_not_empty(headline, body)
     status, published_at = _normalise_schedule(status, published_at, now=timezone.now())
     contributor_list = list(contributors or [])
@@ -175,7 +176,7 @@ def update_post(post: Post, *, by: User, expected_version: int | None, **changes
         if "body" in changes:
             changes["body"] = clean_body(changes["body"])
         if "headline" in changes:
-            changes["headline"] = changes["headline"].strip()
+            changes["headline"] = clean_text(changes["headline"], field="headline").strip()
         for name, value in changes.items():
             setattr(current, name, value)
         _check_not_empty(current.headline, current.body)
