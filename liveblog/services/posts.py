@@ -5,7 +5,7 @@ Every function runs in one transaction and records the reader-visible event (if 
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -25,6 +25,13 @@ MSG_CANNOT_PIN = "Only editors can pin or unpin posts."
 MSG_CANNOT_FLAG = "Only editors can mark posts as breaking or as key events."
 MSG_DELETED = "This post has been deleted and can no longer be changed."
 MSG_CONFLICT = "Someone else saved this post since you opened it. Your changes have not been saved."
+MSG_TIME_OUT_OF_RANGE = (
+    "Give a time between 2 January 0001 and 30 December 9999: nearer the ends of the "
+    "calendar the time cannot be shown in every time zone."
+)
+# A day inside what a datetime can hold: every zone's local time of these exists.
+SHOWABLE_FROM = datetime(1, 1, 2, tzinfo=UTC)
+SHOWABLE_UNTIL = datetime(9999, 12, 30, tzinfo=UTC)
 
 # Fields a caller may change with update_post.
 EDITABLE_FIELDS = frozenset(
@@ -56,6 +63,9 @@ def _normalise_schedule(
 ) -> tuple[str, datetime | None]:
     """A published post with a time in the future is scheduled; a scheduled one whose
     time has come is published. Drafts keep whatever time they were given."""
+    if published_at is not None and not SHOWABLE_FROM <= published_at <= SHOWABLE_UNTIL:
+        error = ValidationError(MSG_TIME_OUT_OF_RANGE, code="time_out_of_range")
+        raise ValidationError({"published_at": [error]})
     if status == Post.Status.DRAFT:
         return status, published_at
     # Readers see minutes; whole seconds keep <time datetime> and cursors tidy.
