@@ -18,7 +18,9 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
+    # "*" are the attributes allowed on every tag: none. Left out, nh3 keeps its defaults
+    # (lang and title on every tag), which the allow-list above does not name.
+    attributes={**ALLOWED_ATTRIBUTES, "*": set()},
     url_schemes=ALLOWED_URL_SCHEMES,
     link_rel="noopener nofollow",
     # Drop the content of these entirely rather than keeping their text.
