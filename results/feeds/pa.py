@@ -70,9 +70,9 @@ PA_ABBREVIATIONS = {
 HOC_CODES = {pa: code for code, pa in PA_ABBREVIATIONS.items()}
 
 _SEAT_FILE = re.compile(
-    r"^(?P<election>.+?)_(?P<kind>nominations|rush|result|recount)_(?P<seat>.+)_(?P<revision>\d+)\.xml$"
+    r"^(?P<election>.+?)_(?P<kind>nominations|rush|result|recount)_(?P<seat>.+)_(?P<revision>\d{1,9})\.xml$"
 )
-_SOP_FILE = re.compile(r"^(?P<election>.+?)_SOP_(?P<revision>\d+)\.xml$")
+_SOP_FILE = re.compile(r"^(?P<election>.+?)_SOP_(?P<revision>\d{1,9})\.xml$")
 _UNSIGNED = re.compile(r"^\d{1,12}$")
 _NEGATIVE = re.compile(r"^-\d{1,12}$")
 
@@ -298,7 +298,7 @@ def _parse_tree(data: bytes, *, file: str) -> _Node:
             code="malformed",
             line=exc.getLineNumber() or None,
         ) from exc
-    except (SAXException, ValueError) as exc:  # e.g. an unknown encoding
+    except (SAXException, ValueError, LookupError) as exc:  # LookupError: unknown encoding
         raise PAFileError(
             f"The file cannot be read as XML: {exc}.", file=file, code="malformed"
         ) from exc

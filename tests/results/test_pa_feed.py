@@ -240,6 +240,14 @@ def test_an_xml_bomb_or_external_entity_is_refused_unread(db, data):
     assert error.line == 2
 
 
+def test_a_file_in_an_unknown_encoding_is_refused(db):
+    # found by hypothesis (tests/results/test_pa_feed_junk.py): expat raised LookupError
+    error = refused(good().replace(b'encoding="utf-8"', b'encoding="tf-8"'))
+
+    assert error.code == "malformed"
+    assert "unknown encoding" in error.reason
+
+
 def test_an_unknown_message_is_refused(db):
     error = refused(b'<Referendum revision="2"/>')
 
