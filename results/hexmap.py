@@ -16,7 +16,6 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -246,7 +245,8 @@ def build_hex_map(election: Election, seats: Iterable[SeatState], *, layout: Hex
     )
 
 
-class _Vote(NamedTuple):
+@dataclass(slots=True)
+class _Vote:  # what find_winner reads (figures.VoteLike)
     name: str
     votes: int
     won_tie_break: bool

@@ -247,7 +247,7 @@ class _TreeBuilder(ContentHandler):
         self._locator = locator
 
     def _line(self) -> int:
-        return self._locator.getLineNumber() if self._locator is not None else 0
+        return (self._locator.getLineNumber() or 0) if self._locator is not None else 0
 
     def startElement(self, name: str, attrs: Any) -> None:
         if len(self.stack) >= MAX_DEPTH:

@@ -160,12 +160,13 @@ def rush_xml(card: ResultFigures, number: int) -> ET.Element:
 
 
 def result_xml(card: ResultFigures, number: int) -> ET.Element:
-    assert card.winner is not None and card.result.declared_at is not None
     result = card.result
+    declared_at = result.declared_at
+    assert card.winner is not None and declared_at is not None
     root = _set(
         ET.Element(ROOTS[RESULT]),
         revision=1,
-        declarationTime=result.declared_at.astimezone(UK).isoformat(),
+        declarationTime=declared_at.astimezone(UK).isoformat(),
     )
     turnout = card.valid_votes + result.invalid_votes
     seat = _set(

@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("directory", metavar="DIR")
         parser.add_argument("--election", required=True, help="Slug, e.g. ge2017.")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             election = Election.objects.select_related("previous").get(slug=options["election"])
         except Election.DoesNotExist as exc:
