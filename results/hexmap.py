@@ -11,6 +11,7 @@ plus a table alternative. No JavaScript.
 """
 
 import json
+import logging
 import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from django.urls import reverse
 
 from .figures import GAIN, HOLD, WIN, find_winner
 from .models import Candidacy, ConstituencyResult, Election, Party
+
+logger = logging.getLogger(__name__)
 
 LAYOUT_FILE = Path(settings.BASE_DIR) / "data" / "constituencies-2010-2019.hexjson"
 
@@ -314,3 +317,14 @@ def get_hex_map(
             )
         )
     return build_hex_map(election, seats, layout=layout or default_layout())
+
+
+def get_hex_map_or_none(election: Election) -> HexMap | None:
+    """`get_hex_map`, or None (logged) when the layout file cannot be read: the page then
+    goes without its map instead of failing."""
+    try:
+        layout = default_layout()
+    except (OSError, ValueError, KeyError, TypeError):
+        logger.exception("The hex map layout %s cannot be read", LAYOUT_FILE)
+        return None
+    return get_hex_map(election, layout=layout)

@@ -24,8 +24,8 @@ def scoreboard_page(request: HttpRequest, election: str) -> HttpResponse:
             "election": the_election,
             "board": board,
             "constituencies": selectors.list_constituencies(the_election),
-            # Results desk (issue 11): the hex cartogram of every seat.
-            "hex_map": hexmap.get_hex_map(the_election),
+            # Results desk (issue 11): the hex cartogram of every seat (None without a layout).
+            "hex_map": hexmap.get_hex_map_or_none(the_election),
         },
     )
 

@@ -191,3 +191,18 @@ def test_the_scoreboard_page_shows_the_map_and_credits_open_innovations(client, 
 
     assert len(parse_map(html).links) == 650
     assert "Open Innovations" in html
+
+
+def test_the_scoreboard_page_goes_without_the_map_when_the_layout_cannot_be_read(
+    client, election_2017, monkeypatch, tmp_path
+):
+    monkeypatch.setattr("results.hexmap.LAYOUT_FILE", tmp_path / "missing.hexjson")
+    default_layout.cache_clear()
+    try:
+        response = client.get("/results/ge2017/")
+    finally:
+        default_layout.cache_clear()
+
+    assert response.status_code == 200
+    assert "After 650 of 650 seats" in response.content.decode()
+    assert 'class="hexmap"' not in response.content.decode()
