@@ -13,8 +13,10 @@ from results.feeds.pa import (
     MAX_FILE_BYTES,
     PAFileError,
     PANominations,
+    PARecount,
     PAResult,
     PARush,
+    PAStateOfParties,
     parse_file_name,
     parse_message,
     read_file,
@@ -337,3 +339,38 @@ def test_text_goes_through_the_site_text_rule(db):
     data = good().replace(b'surname="Stewart"', 'surname="Ste\u0085wart  "'.encode())
 
     assert parse_message(data, file=RESULT_FILE).constituency.candidates[0].surname == "Stewart"
+
+
+def test_a_recount_reads_with_its_revision(db):
+    data = b"""<Recount revision="3"><Election name="General Election 2017" date="2017-06-08">
+      <Constituency number="380" name="Milton Keynes South"/></Election></Recount>"""
+
+    message = parse_message(data, file=f"{PREFIX}_recount_Milton_Keynes_South_3.xml")
+
+    assert isinstance(message, PARecount)
+    assert (message.revision, message.constituency.number) == (3, 380)
+
+
+def test_a_state_of_parties_reads_with_forecasts(db):
+    data = b"""<SOP revision="120" name="General Election 2017">
+      <Party name="Conservative" abbreviation="C" seats="60" gains="2" losses="5"
+             percentageShare="42.3" forecastSeats="318"/></SOP>"""
+
+    message = parse_message(data, file=f"{PREFIX}_SOP_120.xml")
+
+    assert isinstance(message, PAStateOfParties)
+    assert [(p.abbreviation, p.seats, p.forecast_seats) for p in message.parties] == [
+        ("C", 60, 318)
+    ]
+
+
+def test_a_rush_without_hold_or_gain_is_refused(db):
+    data = b"""<FirstPastThePostRush revision="1"><Election name="GE">
+      <Constituency number="380" name="Milton Keynes South" winningPartyAbbreviation="C"/>
+      </Election></FirstPastThePostRush>"""
+
+    with pytest.raises(PAFileError) as info:
+        parse_message(data, file=f"{PREFIX}_rush_Milton_Keynes_South_1.xml")
+
+    assert "gainOrHold" in info.value.reason
+    assert info.value.line == 2
