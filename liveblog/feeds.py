@@ -2,9 +2,14 @@
 
 Served through liveblog.caching.cache_per_seq like the reader page: validators from the
 blog's seq, 304 before rendering, rendered once per seq for anonymous readers.
+
+Every string reaches the XML through one writer that applies the text rule
+(liveblog.text.scrub_text), so the feed stays well-formed even for text stored before the
+rule existed: XML 1.0 cannot carry control characters or U+FFFE/U+FFFF.
 """
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,17 +17,40 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from . import selectors
 from .caching import cache_per_seq
 from .models import LiveBlog, Post
 from .seo import post_headline
+from .text import scrub_text
 
 FEED_LENGTH = 50
 
 
+class XMLSafeGenerator(SimplerXMLGenerator):
+    """Writes text and attribute values under the text rule instead of failing on them."""
+
+    def characters(self, content: str) -> None:
+        super().characters(scrub_text(content) if content else content)
+
+    def startElement(self, name: str, attrs: dict[str, str]) -> None:
+        super().startElement(name, {k: scrub_text(v) for k, v in (attrs or {}).items()})
+
+
+class XMLSafeAtom1Feed(Atom1Feed):
+    def write(self, outfile: Any, encoding: str) -> None:
+        # Atom1Feed.write with our generator.
+        handler = XMLSafeGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
+
+
 class LiveBlogFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = XMLSafeAtom1Feed
     key_events_only = False
 
     def get_object(self, request: HttpRequest, blog: LiveBlog) -> LiveBlog:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import embeds
+from .text import CleanCharField, CleanTextField
 
 
 def validate_time_zone(value: str) -> None:
@@ -35,9 +36,9 @@ class LiveBlog(models.Model):
         PAUSED = "paused", "Paused"
         ENDED = "ended", "Ended"
 
-    title = models.CharField(max_length=200)
+    title = CleanCharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
+    description = CleanTextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.LIVE)
     time_zone = models.CharField(
         max_length=64,
@@ -69,8 +70,8 @@ class LiveBlog(models.Model):
 
 
 class Contributor(models.Model):
-    name = models.CharField("display name", max_length=120)
-    role = models.CharField(
+    name = CleanCharField("display name", max_length=120)
+    role = CleanCharField(
         "outlet or role",
         max_length=160,
         blank=True,
@@ -142,9 +143,9 @@ class Post(models.Model):
         PUBLISHED = "published", "Published"
 
     blog = models.ForeignKey(LiveBlog, on_delete=models.CASCADE, related_name="posts")
-    headline = models.CharField(max_length=200, blank=True)
+    headline = CleanCharField(max_length=200, blank=True)
     # Sanitised HTML (see liveblog.sanitize); only services write it.
-    body = models.TextField(blank=True)
+    body = CleanTextField(blank=True)
     contributors = models.ManyToManyField(Contributor, related_name="posts", blank=True)
     published_at = models.DateTimeField(
         "time shown",
@@ -279,13 +280,13 @@ class LiveEvent(models.Model):
 class PostImage(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")
     order = models.PositiveSmallIntegerField(default=0)
-    alt_text = models.CharField(
+    alt_text = CleanCharField(
         "alt text",
         max_length=300,
         help_text="What the picture shows, for readers who cannot see it. Required.",
     )
-    caption = models.CharField(max_length=300, blank=True)
-    credit = models.CharField(
+    caption = CleanCharField(max_length=300, blank=True)
+    credit = CleanCharField(
         max_length=120, blank=True, help_text="Shown as “Copyright: …”, e.g. “BBC” or “PA Media”."
     )
     # The upload re-encoded by Pillow (never the uploaded bytes), at its full size.

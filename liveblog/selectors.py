@@ -1,22 +1,18 @@
 """Reads for the reader page, the feeds, the API and catch-up."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from . import permissions
+from .cursors import InvalidCursor as InvalidCursor  # re-exported for views and the API
+from .cursors import decode_cursor, encode_position
 from .models import LiveBlog, LiveEvent, Post
 
 PAGE_SIZE = 20
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-class InvalidCursor(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -27,27 +23,15 @@ class FeedPage:
 
 
 def encode_cursor(post: Post) -> str:
-    """An opaque position in the feed: the post's time (µs since epoch) and id."""
+    """An opaque position in the feed: the post's time and id (liveblog.cursors)."""
     assert post.published_at is not None
-    micros = (post.published_at - _EPOCH) // _MICROSECOND
-    return f"{micros}-{post.pk}"
+    return encode_position(post.published_at, post.pk)
 
 
 def encode_cursor_including(post: Post) -> str:
     """A `before` cursor whose page starts with `post` (the position just after it)."""
     assert post.published_at is not None
-    micros = (post.published_at - _EPOCH) // _MICROSECOND
-    return f"{micros}-{post.pk + 1}"
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        micros_text, pk_text = cursor.split("-", 1)
-        micros, pk = int(micros_text), int(pk_text)
-        when = _EPOCH + micros * _MICROSECOND
-    except (ValueError, OverflowError, OSError) as exc:
-        raise InvalidCursor(cursor) from exc
-    return when, pk
+    return encode_position(post.published_at, post.pk + 1)
 
 
 def get_blog_for_readers(slug: str) -> LiveBlog:

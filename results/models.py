@@ -17,16 +17,18 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from liveblog.text import CleanCharField
+
 if TYPE_CHECKING:
     from .selectors import Scoreboard
 
 
 class Party(models.Model):
-    name = models.CharField(max_length=120, unique=True)
-    code = models.CharField(
+    name = CleanCharField(max_length=120, unique=True)
+    code = CleanCharField(
         max_length=10, unique=True, help_text="Short code shown on cards, e.g. CON, LAB, SNP."
     )
-    collective_name = models.CharField(
+    collective_name = CleanCharField(
         max_length=120,
         blank=True,
         help_text="How a headline names the party: “Conservatives hold …”, “Labour gain …”.",
@@ -71,7 +73,7 @@ class PartyAlias(models.Model):
     """Another name or abbreviation a file may use for a party (“Labour and Co-operative”)."""
 
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="aliases")
-    alias = models.CharField(max_length=120, unique=True)
+    alias = CleanCharField(max_length=120, unique=True)
 
     class Meta:
         ordering = ["alias"]
@@ -82,7 +84,7 @@ class PartyAlias(models.Model):
 
 
 class Election(models.Model):
-    name = models.CharField(max_length=120)
+    name = CleanCharField(max_length=120)
     slug = models.SlugField(max_length=40, unique=True)
     date = models.DateField()
     previous = models.ForeignKey(
@@ -114,11 +116,11 @@ class Election(models.Model):
 
 
 class Constituency(models.Model):
-    ons_id = models.CharField("ONS id", max_length=12, unique=True)
-    name = models.CharField(max_length=120)
+    ons_id = CleanCharField("ONS id", max_length=12, unique=True)
+    name = CleanCharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
-    region = models.CharField(max_length=80, blank=True)
-    country = models.CharField(max_length=40, blank=True)
+    region = CleanCharField(max_length=80, blank=True)
+    country = CleanCharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -192,7 +194,7 @@ class Candidacy(models.Model):
     result = models.ForeignKey(
         ConstituencyResult, on_delete=models.CASCADE, related_name="candidacies"
     )
-    name = models.CharField("candidate", max_length=160)
+    name = CleanCharField("candidate", max_length=160)
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="candidacies")
     votes = models.PositiveIntegerField(default=0)
     sitting_mp = models.BooleanField("sitting MP", default=False)
@@ -243,7 +245,7 @@ class ResultRevision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField()
-    note = models.CharField(max_length=300, blank=True)
+    note = CleanCharField(max_length=300, blank=True)
     # The result as it stood after this revision (electorate, invalid votes, candidates).
     snapshot = models.JSONField(default=dict)
     # What changed against the revision before: ["Labour votes 28,927 → 28,987", ...].

@@ -3,7 +3,7 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from . import charts, selectors
+from . import charts, hexmap, selectors
 from .models import ConstituencyResult, Election
 
 
@@ -24,6 +24,8 @@ def scoreboard_page(request: HttpRequest, election: str) -> HttpResponse:
             "election": the_election,
             "board": board,
             "constituencies": selectors.list_constituencies(the_election),
+            # Results desk (issue 11): the hex cartogram of every seat (None without a layout).
+            "hex_map": hexmap.get_hex_map_or_none(the_election),
         },
     )
 

@@ -31,7 +31,7 @@ TOO_LARGE_CODES = frozenset({"too_big"})
 
 def _django_validation_error(exc: DjangoValidationError) -> Response:
     if hasattr(exc, "error_dict"):
-        fields = {name: [str(m) for m in errors.messages] for name, errors in exc}  # type: ignore[misc]
+        fields = {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
         body = {"detail": MSG_INVALID_FIELDS, "code": "invalid", "fields": fields}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     codes = {e.code for e in exc.error_list if e.code}

@@ -6,13 +6,10 @@ broadcast are identical. Someone else's draft is a 404, never a 403, so its exis
 not leak.
 """
 
-from typing import Any
-
-from django.conf import settings
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +18,8 @@ from rest_framework.views import APIView
 from liveblog import images, selectors, services
 from liveblog.models import Contributor, Post
 
+from .fields import CleanCharField
+from .parsers import LimitedJSONParser, refuse_larger_than
 from .reads import get_blog_or_404
 from .serializers import ImageSerializer, PostSerializer
 
@@ -36,34 +35,8 @@ CONFLICT = OpenApiResponse(
 TOO_LARGE = OpenApiResponse(description="The file is too large.")
 
 
-# A post is a few kilobytes of JSON; anything far larger is refused before it is read.
-DEFAULT_MAX_JSON_BYTES = 1024 * 1024
 # Room for the form fields and multipart framing around an image of images.max_bytes().
 MULTIPART_OVERHEAD = 64 * 1024
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request is too large."
-    default_code = "too_large"
-
-
-def refuse_larger_than(request: Request, limit: int, what: str) -> None:
-    """413 from the declared length, before anything is read (DRF reads JSON bodies whole,
-    without Django's DATA_UPLOAD_MAX_MEMORY_SIZE check)."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > limit:
-        raise PayloadTooLarge(f"{what} is {length:,} bytes; the limit is {limit:,} bytes.")
-
-
-class LimitedJSONParser(JSONParser):
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        limit = getattr(settings, "LIVEBLOG_API_MAX_JSON_BYTES", DEFAULT_MAX_JSON_BYTES)
-        refuse_larger_than(parser_context["request"], limit, "This request")
-        return super().parse(stream, media_type, parser_context)
 
 
 def get_post_for_change(request: Request, slug: str, post_id: int) -> Post:
@@ -86,8 +59,8 @@ class _WriteApi(APIView):
 
 
 class _PostFields(serializers.Serializer):
-    headline = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    body = serializers.CharField(
+    headline = CleanCharField(max_length=200, required=False, allow_blank=True)
+    body = CleanCharField(
         required=False, allow_blank=True, help_text="HTML; cleaned like the admin's editor."
     )
     contributors = serializers.PrimaryKeyRelatedField(
@@ -196,9 +169,9 @@ class PostImageCreateApi(_WriteApi):
 
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(help_text="JPEG, PNG, WebP or GIF; re-encoded on upload.")
-        alt_text = serializers.CharField(max_length=300, help_text="What the picture shows.")
-        caption = serializers.CharField(max_length=300, required=False, default="")
-        credit = serializers.CharField(max_length=120, required=False, default="")
+        alt_text = CleanCharField(max_length=300, help_text="What the picture shows.")
+        caption = CleanCharField(max_length=300, required=False, default="")
+        credit = CleanCharField(max_length=120, required=False, default="")
         order = serializers.IntegerField(min_value=0, max_value=32767, required=False, default=0)
 
         class Meta:

@@ -9,6 +9,7 @@ from django.db import transaction
 from .. import embeds, images, permissions
 from ..events import record_event
 from ..models import LiveEvent, Post, PostEmbed, PostImage
+from ..text import clean_text
 from .posts import MSG_DELETED, MSG_NOT_YOURS, _copy_state
 
 User = AbstractBaseUser
@@ -24,7 +25,7 @@ MSG_ALT_TEXT = "Describe the image in the alt text, for readers who cannot see i
 
 
 def _clean_alt_text(alt_text: str) -> str:
-    alt_text = (alt_text or "").strip()
+    alt_text = clean_text(alt_text or "", field="alt_text").strip()
     if not alt_text:
         raise ValidationError(MSG_ALT_TEXT, code="alt_text_required")
     return alt_text

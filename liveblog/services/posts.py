@@ -5,7 +5,7 @@ Every function runs in one transaction and records the reader-visible event (if 
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -17,6 +17,7 @@ from .. import permissions
 from ..events import record_event
 from ..models import Contributor, LiveBlog, LiveEvent, Post
 from ..sanitize import clean_body
+from ..text import clean_text
 
 MSG_EMPTY_POST = "Write a headline or some text: a post cannot be empty."
 MSG_NOT_YOURS = "You can only change your own posts; ask an editor to change this one."
@@ -28,6 +29,13 @@ MSG_BYLINE_NOT_YOURS = (
     "ask an editor to add {names}."
 )
 MSG_CONFLICT = "Someone else saved this post since you opened it. Your changes have not been saved."
+MSG_TIME_OUT_OF_RANGE = (
+    "Give a time between 2 January 0001 and 30 December 9999: nearer the ends of the "
+    "calendar the time cannot be shown in every time zone."
+)
+# A day inside what a datetime can hold: every zone's local time of these exists.
+SHOWABLE_FROM = datetime(1, 1, 2, tzinfo=UTC)
+SHOWABLE_UNTIL = datetime(9999, 12, 30, tzinfo=UTC)
 
 # Fields a caller may change with update_post.
 EDITABLE_FIELDS = frozenset(
@@ -59,6 +67,9 @@ def _normalise_schedule(
 ) -> tuple[str, datetime | None]:
     """A published post with a time in the future is scheduled; a scheduled one whose
     time has come is published. Drafts keep whatever time they were given."""
+    if published_at is not None and not SHOWABLE_FROM <= published_at <= SHOWABLE_UNTIL:
+        error = ValidationError(MSG_TIME_OUT_OF_RANGE, code="time_out_of_range")
+        raise ValidationError({"published_at": [error]})
     if status == Post.Status.DRAFT:
         return status, published_at
     # Readers see minutes; whole seconds keep <time datetime> and cursors tidy.
@@ -131,7 +142,7 @@ def create_post(
         raise PermissionDenied("You do not have permission to file posts.")
     _check_flags(by, breaking=is_breaking, key_event=is_key_event, pinned=is_pinned)
     body = clean_body(body)
-    headline = headline.strip()
+    headline = clean_text(headline, field="headline").strip()
     _check_not_empty(headline, body)
     status, published_at = _normalise_schedule(status, published_at, now=timezone.now())
     contributor_list = list(contributors or [])
@@ -200,7 +211,7 @@ def update_post(post: Post, *, by: User, expected_version: int | None, **changes
         if "body" in changes:
             changes["body"] = clean_body(changes["body"])
         if "headline" in changes:
-            changes["headline"] = changes["headline"].strip()
+            changes["headline"] = clean_text(changes["headline"], field="headline").strip()
         for name, value in changes.items():
             setattr(current, name, value)
         _check_not_empty(current.headline, current.body)
