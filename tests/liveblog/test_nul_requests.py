@@ -6,11 +6,10 @@ admin's autocomplete and changelist filters). Run these with DATABASE_URL on Pos
 
 import pytest
 
-from liveblog.refuse_nul import MSG_NUL_IN_REQUEST
 from liveblog.models import Post
+from liveblog.refuse_nul import MSG_NUL_IN_REQUEST
 from liveblog.text import MSG_NUL
 from tests.api.conftest import reporter_api  # noqa: F401
-from tests.factories import TEST_PASSWORD
 from tests.liveblog.media_files import media_storage, png, upload  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def editor_client(client, editor):
-    client.login(username=editor.username, password=TEST_PASSWORD)
+    client.force_login(editor)
     return client
 
 
