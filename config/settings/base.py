@@ -39,7 +39,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Early: a NUL in the path, query, cookies or form body is a 400 before any lookup.
-    "liveblog.middleware.RefuseNulMiddleware",
+    "liveblog.request_guards.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

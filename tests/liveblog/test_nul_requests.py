@@ -6,8 +6,8 @@ admin's autocomplete and changelist filters). Run these with DATABASE_URL on Pos
 
 import pytest
 
-from liveblog.middleware import MSG_NUL_IN_REQUEST
 from liveblog.models import Post
+from liveblog.request_guards import MSG_NUL_IN_REQUEST
 from liveblog.text import MSG_NUL
 from tests.api.conftest import reporter_api  # noqa: F401
 from tests.factories import TEST_PASSWORD
