@@ -51,7 +51,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.csp.CSPMiddleware",
     # Early: a NUL in the path, query, cookies or form body is a 400 before any lookup.
-    "liveblog.refuse_nul.RefuseNulMiddleware",
+    "liveblog.request_guards.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

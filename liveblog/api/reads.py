@@ -110,7 +110,12 @@ class PostListApi(APIView):
     permission_classes = [AllowAny]
 
     class FilterSerializer(serializers.Serializer):
-        cursor = serializers.CharField(required=False, help_text="`next` of the previous page.")
+        cursor = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text="From the `next` link of the previous page; empty or left out for the "
+            "first page.",
+        )
         limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
         after_seq = serializers.IntegerField(
             required=False,

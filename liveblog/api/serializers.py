@@ -9,6 +9,8 @@ from liveblog import selectors
 from liveblog.models import LiveBlog, Post, PostEmbed, PostImage
 from liveblog.seo import post_headline
 
+from .fields import UtcDateTimeField
+
 
 class BlogSerializer(serializers.Serializer):
     slug = serializers.SlugField()
@@ -20,7 +22,7 @@ class BlogSerializer(serializers.Serializer):
         help_text="Sequence number of the blog's latest change; pass it as `after_seq`."
     )
     url = serializers.SerializerMethodField()
-    updated_at = serializers.DateTimeField()
+    updated_at = UtcDateTimeField()
 
     class Meta:
         ref_name = "Blog"
@@ -118,8 +120,8 @@ class PostSerializer(serializers.Serializer):
     headline = serializers.CharField()
     body = serializers.CharField(help_text="Sanitised HTML.")
     status = serializers.ChoiceField(choices=Post.Status.choices)
-    published_at = serializers.DateTimeField(allow_null=True)
-    updated_at = serializers.DateTimeField()
+    published_at = UtcDateTimeField(allow_null=True)
+    updated_at = UtcDateTimeField()
     is_breaking = serializers.BooleanField()
     is_key_event = serializers.BooleanField()
     is_pinned = serializers.BooleanField()
@@ -145,7 +147,7 @@ class PostSerializer(serializers.Serializer):
 class KeyEventSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     headline = serializers.SerializerMethodField()
-    published_at = serializers.DateTimeField()
+    published_at = UtcDateTimeField()
     is_pinned = serializers.BooleanField()
 
     class Meta:

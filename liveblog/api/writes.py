@@ -170,8 +170,8 @@ class PostImageCreateApi(_WriteApi):
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(help_text="JPEG, PNG, WebP or GIF; re-encoded on upload.")
         alt_text = CleanCharField(max_length=300, help_text="What the picture shows.")
-        caption = CleanCharField(max_length=300, required=False, default="")
-        credit = CleanCharField(max_length=120, required=False, default="")
+        caption = CleanCharField(max_length=300, required=False, allow_blank=True, default="")
+        credit = CleanCharField(max_length=120, required=False, allow_blank=True, default="")
         order = serializers.IntegerField(min_value=0, max_value=32767, required=False, default=0)
 
         class Meta:

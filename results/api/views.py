@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from liveblog.api.fields import UtcDateTimeField
 from results import selectors
 from results.figures import ResultFigures
 from results.models import ConstituencyResult, Election
@@ -72,7 +73,7 @@ class ConstituencyResultApi(APIView):
         constituency = serializers.CharField(source="result.constituency.name")
         slug = serializers.CharField(source="result.constituency.slug")
         status = serializers.CharField(source="result.status")
-        declared_at = serializers.DateTimeField(source="result.declared_at", allow_null=True)
+        declared_at = UtcDateTimeField(source="result.declared_at", allow_null=True)
         headline = serializers.CharField()
         winner = serializers.SerializerMethodField()
         outcome = serializers.CharField(allow_null=True)

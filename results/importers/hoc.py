@@ -27,6 +27,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from liveblog.text import clean_text
+
 from ..figures import find_winner, result_figures
 from ..models import (
     Candidacy,
@@ -212,6 +214,23 @@ def _read_text(path: Path, label: str) -> str:
         ) from exc
 
 
+# The longest text each field can store (results.models); a longer value is an error with
+# its place in the file, not a database error at write time. The candidate's name is
+# first name and surname together (Candidacy.name, 160).
+MAX_LENGTHS = {
+    "ons_id": 12,
+    "constituency": 120,
+    "region": 80,
+    "country": 40,
+    "party_name": 120,
+    "party_code": 10,
+    "first_name": 80,
+    "surname": 79,
+}
+# PositiveIntegerField holds up to this on every database.
+MAX_WHOLE = 2_147_483_647
+
+
 class _FileReader:
     """Reads one file's rows into plain values, collecting errors with file/line/field."""
 
@@ -228,7 +247,19 @@ class _FileReader:
         self.errors.append(f'{self.where()}, field "{self.layout.columns[key]}": {message}')
 
     def text(self, row: dict[str, str], key: str, *, required: bool = True) -> str:
-        value = (row.get(self.layout.columns[key]) or "").strip()
+        raw = row.get(self.layout.columns[key]) or ""
+        if not isinstance(raw, str):  # a row with more cells than the header
+            raw = ""
+        try:
+            # The site's text rule (liveblog.text), as for everything people write.
+            value = clean_text(raw).strip()
+        except ValidationError:
+            self.error(key, "contains a NUL character (U+0000); remove it and try again.")
+            return ""
+        limit = MAX_LENGTHS.get(key)
+        if limit is not None and len(value) > limit:
+            self.error(key, f"is {len(value):,} characters long; at most {limit} fit.")
+            return ""
         if required and not value:
             self.error(key, "is empty; every row needs it.")
         return value
@@ -240,10 +271,13 @@ class _FileReader:
         try:
             number = int(value)
         except ValueError:
-            self.error(key, f"“{value}” is not a whole number; give it as digits, e.g. 1895.")
+            self.error(key, f"“{value[:40]}” is not a whole number; give it as digits, e.g. 1895.")
             return None
         if number < 0:
             self.error(key, f"{number} is negative; votes and counts cannot be below zero.")
+            return None
+        if number > MAX_WHOLE:
+            self.error(key, f"{number:,} is more than any count can be ({MAX_WHOLE:,}).")
             return None
         return number
 
@@ -254,17 +288,21 @@ class _FileReader:
         if not value:
             return None
         try:
-            return Decimal(value)
+            number = Decimal(value)
         except InvalidOperation:
-            self.error(key, f"“{value}” is not a number; give a share as 0-1, e.g. 0.4749.")
+            number = None
+        # Shares are 0-1 and changes -1 to 1; NaN and infinities are no share at all.
+        if number is None or not number.is_finite() or not -1 <= number <= 1:
+            self.error(key, f"“{value[:40]}” is not a number; give a share as 0-1, e.g. 0.4749.")
             return None
+        return number
 
     def yes_no(self, row: dict[str, str], key: str) -> bool:
         value = self.text(row, key, required=False).lower()
         if value in YES:
             return True
         if value not in NO:
-            self.error(key, f"“{value}” is not Yes or No.")
+            self.error(key, f"“{value[:40]}” is not Yes or No.")
         return False
 
     def when(self, row: dict[str, str], key: str) -> datetime | None:
@@ -278,7 +316,7 @@ class _FileReader:
                 return datetime.strptime(value, fmt).replace(tzinfo=UK)
             except ValueError:
                 continue
-        self.error(key, f"“{value}” is not a date and time like 2017-06-09 04:22:00.")
+        self.error(key, f"“{value[:40]}” is not a date and time like 2017-06-09 04:22:00.")
         return None
 
 
@@ -331,8 +369,8 @@ def _read_candidates(
                 where=f.where(),
                 ons_id=ons_id,
                 name=constituency,
-                region=(row.get(layout.columns["region"]) or "").strip(),
-                country=(row.get(layout.columns["country"]) or "").strip(),
+                region=f.text(row, "region", required=False),
+                country=f.text(row, "country", required=False),
             ),
         )
     return candidates, seats
@@ -353,8 +391,8 @@ def _read_constituencies(
             where=f.where(),
             ons_id=ons_id,
             name=f.text(row, "constituency"),
-            region=(row.get(layout.columns["region"]) or "").strip(),
-            country=(row.get(layout.columns["country"]) or "").strip(),
+            region=f.text(row, "region", required=False),
+            country=f.text(row, "country", required=False),
             electorate=f.whole(row, "electorate", blank_ok=True),
             valid_votes=f.whole(row, "valid_votes", blank_ok=True)
             if layout.columns["valid_votes"] in row
@@ -421,14 +459,23 @@ def _read_files(
     for path in paths:
         label = str(path)
         text = _read_text(Path(path), label)
-        header, reader = _rows(text, label)
-        layout = detect_layout(label, header)
-        if layout.kind == "candidates":
-            candidate_files.append(
-                (label, *_read_candidates(label, layout, reader, parties, errors))
-            )
-        else:
-            seat_files.append((label, _read_constituencies(label, layout, reader, parties, errors)))
+        reader = None
+        try:
+            header, reader = _rows(text, label)
+            layout = detect_layout(label, header)
+            if layout.kind == "candidates":
+                candidate_files.append(
+                    (label, *_read_candidates(label, layout, reader, parties, errors))
+                )
+            else:
+                seats = _read_constituencies(label, layout, reader, parties, errors)
+                seat_files.append((label, seats))
+        except csv.Error as exc:
+            # The csv module's own refusals: a field over its size limit, a stray quote.
+            line = reader.line_num + 1 if reader is not None else 1
+            raise ResultsImportError(
+                [f"{label}, line {line}: the file is not valid CSV ({exc})."]
+            ) from exc
     if not candidate_files:
         raise ResultsImportError(
             [

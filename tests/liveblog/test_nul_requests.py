@@ -7,7 +7,7 @@ admin's autocomplete and changelist filters). Run these with DATABASE_URL on Pos
 import pytest
 
 from liveblog.models import Post
-from liveblog.refuse_nul import MSG_NUL_IN_REQUEST
+from liveblog.request_guards import MSG_NUL_IN_REQUEST
 from liveblog.text import MSG_NUL
 from tests.api.conftest import reporter_api  # noqa: F401
 from tests.liveblog.media_files import media_storage, png, upload  # noqa: F401
