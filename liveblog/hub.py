@@ -152,22 +152,48 @@ class _Outage:
             logger.warning("live hub: %s is back", self.what)
 
 
-class _QuietWhileDown(logging.Filter):
-    """channels_redis logs a traceback a second while Redis is away; the hub has said so
-    once. Installed once per process on channels_redis's loggers."""
+class _RedisLogs(logging.Filter):
+    """channels_redis's own receive task logs a traceback a second while Redis is away.
+    The first such record tells the hubs of this loop that the layer is gone (they warn
+    once and resubscribe); while a hub says it is down, the rest are dropped. Installed
+    once per process on channels_redis's loggers."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.outages: weakref.WeakSet[_Outage] = weakref.WeakSet()
+        self.hubs: weakref.WeakSet[Hub] = weakref.WeakSet()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        down = any(outage.down for outage in self.outages)
-        return not (down and record.levelno >= logging.ERROR)
+        if record.levelno < logging.ERROR:
+            return True
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return True
+        hubs = [hub for hub in self.hubs if _hubs.get(loop) is hub]
+        if not hubs:
+            return True
+        if any(hub.layer_outage.down for hub in hubs):
+            return False
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is None or not _is_connection_error(exc):
+            return True
+        for hub in hubs:
+            hub._layer_lost(exc)
+        return False
 
 
-_quiet_while_down = _QuietWhileDown()
+def _is_connection_error(exc: BaseException) -> bool:
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover (channels_redis depends on redis)
+        return isinstance(exc, OSError | TimeoutError)
+    return isinstance(exc, OSError | TimeoutError | RedisConnectionError | RedisTimeoutError)
+
+
+_redis_logs = _RedisLogs()
 for _name in ("channels_redis.pubsub", "channels_redis.core"):
-    logging.getLogger(_name).addFilter(_quiet_while_down)
+    logging.getLogger(_name).addFilter(_redis_logs)
 
 
 class Hub:
@@ -182,6 +208,7 @@ class Hub:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._lock = asyncio.Lock()
         self._by_address: dict[str, int] = {}
+        self._cap_reported = False
         self._probes_sent = 0
         self._probes_seen = 0
         self.heartbeat_seconds = float(getattr(settings, "LIVE_HEARTBEAT_SECONDS", 25.0))
@@ -198,7 +225,7 @@ class Hub:
         self.database_outage = _Outage(
             "database", "heartbeats and catch-up resume when it answers again"
         )
-        _quiet_while_down.outages.add(self.layer_outage)
+        _redis_logs.hubs.add(self)
 
     @property
     def reader_count(self) -> int:
@@ -215,6 +242,16 @@ class Hub:
         count = self._by_address.get(address, 0)
         if count >= self.max_per_address:
             reader.address = None
+            if not self._cap_reported:
+                self._cap_reported = True
+                logger.warning(
+                    "live hub: %s holds %d live connections, the cap "
+                    "(LIVE_MAX_CONNECTIONS_PER_ADDRESS); refusing more with %d. If this is "
+                    "your proxy's address, let uvicorn trust it (--forwarded-allow-ips).",
+                    address,
+                    count,
+                    4429,
+                )
             return False
         self._by_address[address] = count + 1
         return True
@@ -372,7 +409,7 @@ class Hub:
                     raise
                 except Exception as exc:
                     self.layer_outage.failed(exc)
-                    delay = min(delay * 2, max(1.0, self.heartbeat_seconds))
+                    delay = min(delay * 2, 30.0, max(1.0, self.heartbeat_seconds))
                     continue
                 self.layer_outage.ok()
                 self._resubscriber = None
@@ -405,12 +442,15 @@ class Hub:
         if self._probes_sent > self._probes_seen:
             self._layer_lost(ConnectionError("the hub's last probe never came back"))
             return
+        self._probes_sent += 1
         try:
-            await self._layer_call(get_channel_layer().send(self._channel, {"type": "live.probe"}))
+            await self._layer_call(
+                get_channel_layer().send(
+                    self._channel, {"type": "live.probe", "n": self._probes_sent}
+                )
+            )
         except Exception as exc:
             self._layer_lost(exc)
-            return
-        self._probes_sent += 1
 
     # Receiving ----------------------------------------------------------------------------
 
@@ -425,7 +465,7 @@ class Hub:
                 self._layer_lost(exc)
                 return
             if message.get("type") == "live.probe":
-                self._probes_seen = self._probes_sent
+                self._probes_seen = max(self._probes_seen, int(message.get("n", 0)))
                 self.layer_outage.ok()
                 continue
             try:
