@@ -1,83 +1,91 @@
 """The reader's WebSocket: join the blog through the process's hub, catch up, follow.
 
+A plain ASGI application (the protocol is four messages: connect, accept or close,
+receive, disconnect), so nothing here depends on how Channels' consumers work inside.
 Readers are read-only. Live events never touch the database; a connection reads it only
 for a blog this process does not follow yet, or to catch up further back than the hub
 remembers (one query for the events).
 """
 
+import logging
+import re
+from typing import Any
 from urllib.parse import parse_qs
-
-from channels.exceptions import StopConsumer
-from channels.generic.websocket import AsyncWebsocketConsumer
 
 from config import observability
 
-from .hub import RELOAD, UnknownBlog, get_hub
+from .hub import RELOAD, Reader, UnknownBlog, get_hub
+
+logger = logging.getLogger(__name__)
+
+LIVE_PATH = re.compile(r"^/ws/live/(?P<slug>[-a-zA-Z0-9_]+)/$")
 
 CLOSE_UNKNOWN_BLOG = 4404
 CLOSE_READ_ONLY = 4400
+# Too many connections from this client address: try again later, slowly.
+CLOSE_TOO_MANY = 4429
+# The database could not be read to join the blog: try again shortly.
+CLOSE_TRY_AGAIN = 1013
 
 
-class LiveConsumer(AsyncWebsocketConsumer):
-    # No channel per reader: events come from the process's hub, which holds the one
-    # channel-layer subscription per blog (see liveblog.hub).
-    channel_layer_alias = None
-    blog_id: int | None = None
-    # Messages that arrived from the hub while catch-up was being sent; None once live.
-    pending: list | None = None
-
-    async def __call__(self, scope, receive, send) -> None:
-        # A reader has one source of messages, the socket (no channel layer): read it in
-        # this coroutine instead of through await_many_dispatch, which keeps an extra task
-        # and waiter alive per connection (~1.5 KB each, 15 MB at 10,000 readers).
-        self.scope = scope
-        self.channel_layer = None
-        self.base_send = send
-        try:
+async def live_reader(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """ASGI application for `/ws/live/<slug>/?after=<seq>`."""
+    match = LIVE_PATH.match(scope["path"])
+    if match is None:
+        await send({"type": "websocket.close"})
+        return
+    message = await receive()
+    if message["type"] != "websocket.connect":
+        return
+    observability.websocket_connected()
+    client = scope.get("client")
+    reader = Reader(send, address=client[0] if client else None)
+    hub = get_hub()
+    try:
+        if await _connect(hub, reader, match["slug"], scope.get("query_string", b"")):
             while True:
-                await self.dispatch(await receive())
-        except StopConsumer:
-            pass
+                message = await receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if message["type"] == "websocket.receive":
+                    # The live page never sends; anything inbound is misuse.
+                    await send({"type": "websocket.close", "code": CLOSE_READ_ONLY})
+    finally:
+        observability.websocket_disconnected(message.get("code"))
+        await hub.leave(reader)
 
-    async def connect(self) -> None:
-        observability.websocket_connected()
-        slug = self.scope["url_route"]["kwargs"]["slug"]
-        after = _parse_after(self.scope.get("query_string", b""))
-        try:
-            self.blog_id, catch_up = await get_hub().join(slug, self, after=after)
-        except UnknownBlog:
-            await self.accept()
-            await self.close(code=CLOSE_UNKNOWN_BLOG)
-            return
-        # Accept only now: a reader whose handshake completed is really following.
-        await self.accept()
-        if catch_up is None:
-            self.pending = None
-            await self.base_send(RELOAD)
-            await self.close()
-            return
-        sent = after or 0
-        for seq, message in catch_up:
-            await self.base_send(message)
-            sent = seq
-        # Drain what the hub buffered; sends may yield, so take the list until it is empty.
-        while self.pending:
-            buffered, self.pending = self.pending, []
-            for seq, message in buffered:
-                if seq > sent:
-                    await self.base_send(message)
-                    sent = seq
-        self.pending = None
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
-        # The live page never sends; anything inbound is misuse. No queue grows for it.
-        await self.close(code=CLOSE_READ_ONLY)
+async def _connect(hub: Any, reader: Reader, slug: str, query_string: bytes) -> bool:
+    """Join and catch up; False when the socket was closed instead."""
+    send = reader.send
+    if not hub.admit(reader):
+        await _refuse(send, CLOSE_TOO_MANY)
+        return False
+    after = _parse_after(query_string)
+    try:
+        catch_up = await hub.join(slug, reader, after=after)
+    except UnknownBlog:
+        await _refuse(send, CLOSE_UNKNOWN_BLOG)
+        return False
+    except Exception:
+        # The hub has logged the outage once; the page retries with backoff.
+        await _refuse(send, CLOSE_TRY_AGAIN)
+        return False
+    # Accept only now: a reader whose handshake completed is really following.
+    await send({"type": "websocket.accept"})
+    if catch_up is None:
+        reader.backlog = None
+        await send(RELOAD)
+        await send({"type": "websocket.close"})
+        return False
+    await hub.start(reader, catch_up, after=after or 0)
+    return reader.closing is None
 
-    async def disconnect(self, code: int) -> None:
-        observability.websocket_disconnected(code)
-        if self.blog_id is not None:
-            await get_hub().leave(self.blog_id, self)
-            self.blog_id = None
+
+async def _refuse(send: Any, code: int) -> None:
+    # Accept first: a browser sees the close code only on an open socket.
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.close", "code": code})
 
 
 def _parse_after(query_string: bytes) -> int | None:

@@ -3,15 +3,29 @@
 The only module that talks to the channel layer. Services call `record_event` inside
 their transaction; it allocates the blog's next seq, renders the post fragment once and
 arranges the broadcast for after commit, so a rolled-back change is never pushed.
+
+The log serves what readers may see now. When a post changes again, its earlier events
+lose their html in the same transaction: nothing superseded or deleted stays in the log.
+Catch-up (`catch_up_payloads`) still sends every seq: an earlier event of a post that is
+still visible carries the post's current render, one of a post since deleted or
+unpublished is sent as `{"seq": n, "kind": "noop"}`.
+
+A broadcast never fails a write: it has a short timeout, and after a failure a circuit
+breaker skips the channel layer for a few seconds (readers heal by seq from the hub's
+heartbeat), with one warning when Redis goes away and one when it is back.
 """
 
 import asyncio
 import json
 import logging
+import threading
+import time
+from collections.abc import Sequence
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 
@@ -52,6 +66,11 @@ def record_event(
     if post is not None and kind != LiveEvent.Kind.POST_DELETED:
         fresh = Post.objects.with_bylines().get(pk=post.pk)
         html = render_post_fragment(fresh)
+    if post is not None:
+        # Compact: this event supersedes what the post's earlier ones showed.
+        LiveEvent.objects.filter(blog_id=blog.pk, post_id=post.pk, seq__lt=seq).exclude(
+            html=""
+        ).update(html="")
     event = LiveEvent.objects.create(
         blog=blog, seq=seq, kind=kind, post=post, html=html, data=data or {}
     )
@@ -70,20 +89,122 @@ def event_message(event: LiveEvent) -> dict[str, Any]:
     }
 
 
+NOOP = "noop"
+# Kinds whose message shows a post: their content is the post's render.
+_SHOWS_POST = frozenset(
+    {
+        LiveEvent.Kind.POST_PUBLISHED,
+        LiveEvent.Kind.POST_UPDATED,
+        LiveEvent.Kind.POST_PINNED,
+        LiveEvent.Kind.POST_UNPINNED,
+    }
+)
+
+
+def compacted_payload(
+    seq: int, kind: str, post_id: int | None, *, current_kind: str, html: str
+) -> dict[str, Any]:
+    """The wire form of an event of `post_id` that a later one (`current_kind`, `html`)
+    superseded: the same change with the current render, or a no-op once the post is gone."""
+    if post_id is None or current_kind == LiveEvent.Kind.POST_DELETED or not html:
+        return {"seq": seq, "kind": NOOP}
+    if kind not in _SHOWS_POST:
+        return {"seq": seq, "kind": kind, "post_id": post_id, "html": ""}
+    return {"seq": seq, "kind": kind, "post_id": post_id, "html": html}
+
+
+def catch_up_payloads(events: Sequence[LiveEvent]) -> list[dict[str, Any]]:
+    """The wire form of `events` (a blog's events through its latest seq, in order) for
+    catch-up: each post's earlier events carry what its latest one shows."""
+    latest: dict[int, LiveEvent] = {}
+    for event in events:
+        if event.post_id is not None:
+            latest[event.post_id] = event
+    payloads = []
+    for event in events:
+        if event.post_id is None:
+            if event.kind in _SHOWS_POST:
+                # The post row itself was removed: nothing of it may be served.
+                payloads.append({"seq": event.seq, "kind": NOOP})
+            else:
+                payloads.append(event_message(event))
+            continue
+        last = latest[event.post_id]
+        if last is event:
+            if event.kind in _SHOWS_POST and not event.html:
+                payloads.append({"seq": event.seq, "kind": NOOP})
+            else:
+                payloads.append(event_message(event))
+        else:
+            payloads.append(
+                compacted_payload(
+                    event.seq, event.kind, event.post_id, current_kind=last.kind, html=last.html
+                )
+            )
+    return payloads
+
+
 def broadcast_on_commit(event: LiveEvent) -> None:
     """Send `event` to every server process once the transaction commits."""
     message = {
         "type": "live.event",
         "blog_id": event.blog_id,
         "seq": event.seq,
+        "post_id": event.post_id,
+        "kind": event.kind,
         # Serialised once here; each process hands the same text to all its readers.
         "frame": json.dumps(event_message(event), separators=(",", ":")),
     }
     transaction.on_commit(lambda: _broadcast(message), robust=True)
 
 
+class CircuitBreaker:
+    """Skips the channel layer for `cooldown` seconds after a failure, so a dead Redis
+    costs one short timeout per cooldown, not one per write; one warning when it opens,
+    one when a broadcast goes through again."""
+
+    def __init__(self, *, cooldown: float | None = None) -> None:
+        self._cooldown = cooldown
+        self._open_until = 0.0
+        self._open = False
+        self._lock = threading.Lock()
+
+    @property
+    def cooldown(self) -> float:
+        if self._cooldown is not None:
+            return self._cooldown
+        return float(getattr(settings, "LIVE_BROADCAST_RETRY_SECONDS", 5.0))
+
+    def allows(self) -> bool:
+        return not self._open or time.monotonic() >= self._open_until
+
+    def failed(self, exc: BaseException) -> None:
+        with self._lock:
+            was_open, self._open = self._open, True
+            self._open_until = time.monotonic() + self.cooldown
+        if not was_open:
+            logger.warning(
+                "live broadcast: channel layer unreachable (%s: %s); writes go on, readers "
+                "catch up from the event log, trying again every %.0f s",
+                type(exc).__name__,
+                exc,
+                self.cooldown,
+            )
+
+    def succeeded(self) -> None:
+        with self._lock:
+            was_open, self._open = self._open, False
+        if was_open:
+            logger.warning("live broadcast: channel layer is back")
+
+
+breaker = CircuitBreaker()
+
+
 def _broadcast(message: dict[str, Any]) -> None:
     # A failed broadcast must never break the save: readers heal by seq catch-up.
+    if not breaker.allows():
+        return
     try:
         layer = get_channel_layer()
         if layer is None:
@@ -94,16 +215,35 @@ def _broadcast(message: dict[str, Any]) -> None:
         except RuntimeError:
             loop = None
         if loop is None:
-            async_to_sync(layer.group_send)(group, message)
+            async_to_sync(_group_send)(layer, group, message)
+            breaker.succeeded()
         else:
             # Sync code called on an event loop's own thread (a shell inside an async
             # context, a browser-test driver): it cannot block on the loop, so schedule.
-            task = loop.create_task(layer.group_send(group, message))
-            task.add_done_callback(_log_failed_send)
-    except Exception:
-        logger.exception("broadcast of blog %s seq %s failed", message["blog_id"], message["seq"])
+            task = loop.create_task(_group_send(layer, group, message))
+            _pending.add(task)
+            task.add_done_callback(_sent)
+    except Exception as exc:
+        breaker.failed(exc)
 
 
-def _log_failed_send(task: "asyncio.Task[None]") -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.error("broadcast failed", exc_info=task.exception())
+async def _group_send(layer: Any, group: str, message: dict[str, Any]) -> None:
+    timeout = float(getattr(settings, "LIVE_BROADCAST_TIMEOUT", 0.5))
+    try:
+        await asyncio.wait_for(layer.group_send(group, message), timeout)
+    except TimeoutError as exc:
+        raise TimeoutError(f"no answer within {timeout} s") from exc
+
+
+# Broadcasts scheduled on a running loop, referenced until they are done.
+_pending: "set[asyncio.Task[None]]" = set()
+
+
+def _sent(task: "asyncio.Task[None]") -> None:
+    _pending.discard(task)
+    if task.cancelled():
+        return
+    if task.exception() is not None:
+        breaker.failed(task.exception())  # type: ignore[arg-type]
+    else:
+        breaker.succeeded()

@@ -257,6 +257,12 @@ SPECTACULAR_SETTINGS = {
 LIVEBLOG_SEQ_TTL = env.float("LIVEBLOG_SEQ_TTL", default=1.0)
 # Rendered anonymous pages each process keeps in memory (liveblog.page_store).
 LIVEBLOG_PAGE_STORE_ENTRIES = env.int("LIVEBLOG_PAGE_STORE_ENTRIES", default=500)
+# The live push (liveblog.hub): seconds between heartbeats (each carries the latest seq, and
+# live pages treat two missed ones as a dead connection), and how many WebSocket readers one
+# client address may hold open per process (0: no cap). Behind a proxy the address is the
+# one uvicorn takes from X-Forwarded-For, for the proxies in --forwarded-allow-ips only.
+LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=25.0)
+LIVE_MAX_CONNECTIONS_PER_ADDRESS = env.int("LIVE_MAX_CONNECTIONS_PER_ADDRESS", default=256)
 # Mastodon servers whose posts reporters may embed (host names, comma-separated); the
 # default list lives in liveblog.embeds.
 if env.str("MASTODON_INSTANCES", default=""):

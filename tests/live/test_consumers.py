@@ -8,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
 from liveblog import services
-from liveblog.consumers import CLOSE_READ_ONLY, CLOSE_UNKNOWN_BLOG
+from liveblog.consumers import CLOSE_READ_ONLY, CLOSE_TOO_MANY, CLOSE_UNKNOWN_BLOG
 from liveblog.models import LiveBlog
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -146,3 +146,40 @@ async def test_unknown_websocket_path_is_refused(db):
     reader = WebsocketCommunicator(application, "/ws/elsewhere/", headers=[ORIGIN])
     connected, _ = await reader.connect()
     assert not connected
+
+
+def from_address(slug: str, address: str) -> WebsocketCommunicator:
+    reader = connect(slug)
+    reader.scope["client"] = (address, 50000)
+    return reader
+
+
+async def test_a_client_address_over_its_connection_cap_is_closed_with_4429(blog, settings):
+    settings.LIVE_MAX_CONNECTIONS_PER_ADDRESS = 2
+    held = [from_address(blog.slug, "203.0.113.7") for _ in range(2)]
+    for reader in held:
+        assert (await reader.connect())[0]
+
+    third = from_address(blog.slug, "203.0.113.7")
+    assert (await third.connect())[0]
+    assert await third.receive_output(timeout=1) == {
+        "type": "websocket.close",
+        "code": CLOSE_TOO_MANY,
+    }
+    other = from_address(blog.slug, "198.51.100.1")
+    assert (await other.connect())[0]
+    assert await other.receive_nothing(timeout=0.1)
+    for reader in [*held, other]:
+        await reader.disconnect()
+
+
+async def test_a_closed_connection_frees_its_place_under_the_cap(blog, settings):
+    settings.LIVE_MAX_CONNECTIONS_PER_ADDRESS = 1
+    first = from_address(blog.slug, "203.0.113.7")
+    assert (await first.connect())[0]
+    await first.disconnect()
+
+    again = from_address(blog.slug, "203.0.113.7")
+    assert (await again.connect())[0]
+    assert await again.receive_nothing(timeout=0.1)
+    await again.disconnect()

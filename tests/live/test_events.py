@@ -1,6 +1,7 @@
 """The event log: gap-free seq under concurrent writers, broadcast after commit only, and a
 failed broadcast never breaks the save (issue 4)."""
 
+import asyncio
 import logging
 import threading
 
@@ -46,23 +47,88 @@ def test_two_writers_at_once_get_a_gap_free_strictly_increasing_seq(blog, editor
     assert Post.objects.filter(blog=blog).count() == 2 * per_writer
 
 
+class BrokenLayer:
+    def __init__(self):
+        self.calls = 0
+
+    async def group_send(self, group, message):
+        self.calls += 1
+        raise ConnectionError("Redis is down")
+
+
 @pytest.mark.django_db
 def test_a_failed_broadcast_is_logged_and_the_save_stands(
     blog, editor, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
-    class BrokenLayer:
-        async def group_send(self, group, message):
-            raise ConnectionError("Redis is down")
-
-    monkeypatch.setattr(events, "get_channel_layer", lambda: BrokenLayer())
+    monkeypatch.setattr(events, "get_channel_layer", BrokenLayer)
 
     with (
-        caplog.at_level(logging.ERROR, logger="liveblog.events"),
+        caplog.at_level(logging.WARNING, logger="liveblog.events"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         post = services.create_post(blog=blog, by=editor, headline="Still saved")
 
     assert Post.objects.filter(pk=post.pk, headline="Still saved").exists()
     assert LiveEvent.objects.filter(post=post, seq=1).exists()
-    assert "broadcast of blog" in caplog.text
+    assert "channel layer unreachable" in caplog.text
     assert "Redis is down" in caplog.text
+
+
+@pytest.mark.django_db
+def test_while_redis_is_down_writes_skip_the_layer_and_warn_once(
+    blog, editor, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    layer = BrokenLayer()
+    monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
+    with caplog.at_level(logging.WARNING, logger="liveblog.events"):
+        for n in range(5):
+            with django_capture_on_commit_callbacks(execute=True):
+                services.create_post(blog=blog, by=editor, headline=f"Post {n}")
+
+    assert LiveEvent.objects.filter(blog=blog).count() == 5
+    assert layer.calls == 1  # the breaker is open: no per-write timeout
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+
+
+@pytest.mark.django_db
+def test_a_broadcast_that_hangs_gives_up_after_the_timeout(
+    blog, editor, monkeypatch, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.LIVE_BROADCAST_TIMEOUT = 0.05
+
+    class HangingLayer:
+        async def group_send(self, group, message):
+            await asyncio.sleep(60)
+
+    monkeypatch.setattr(events, "get_channel_layer", HangingLayer)
+    with (
+        caplog.at_level(logging.WARNING, logger="liveblog.events"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        post = services.create_post(blog=blog, by=editor, headline="Saved anyway")
+
+    assert Post.objects.filter(pk=post.pk).exists()
+    assert "no answer within 0.05 s" in caplog.text
+
+
+@pytest.mark.django_db
+def test_the_first_broadcast_after_the_cooldown_reports_the_layer_back(
+    blog, editor, monkeypatch, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.LIVE_BROADCAST_RETRY_SECONDS = 0
+    sent = []
+
+    class WorkingLayer:
+        async def group_send(self, group, message):
+            sent.append(message["seq"])
+
+    with caplog.at_level(logging.WARNING, logger="liveblog.events"):
+        monkeypatch.setattr(events, "get_channel_layer", BrokenLayer)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.create_post(blog=blog, by=editor, headline="While down")
+        monkeypatch.setattr(events, "get_channel_layer", WorkingLayer)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.create_post(blog=blog, by=editor, headline="Back")
+
+    assert sent == [2]
+    assert [r.getMessage() for r in caplog.records][-1] == "live broadcast: channel layer is back"

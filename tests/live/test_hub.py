@@ -99,9 +99,9 @@ async def test_readers_of_one_blog_in_one_process_cost_one_layer_message_per_eve
     layer_messages = []
     on_event = the_hub._on_event
 
-    async def counting(blog_id, seq, text):
+    async def counting(blog_id, seq, text, **details):
         layer_messages.append(seq)
-        await on_event(blog_id, seq, text)
+        await on_event(blog_id, seq, text, **details)
 
     monkeypatch.setattr(the_hub, "_on_event", counting)
     readers = [connect(blog.slug) for _ in range(5)]

@@ -5,6 +5,11 @@
 // applied, ignore duplicates, and on a gap or a reconnect ask for everything after it
 // (?after=<seq>), so a reader never misses an update. Fragments are server-rendered HTML;
 // nothing user-written is built here.
+//
+// A connection that does not open within HANDSHAKE_MS, or that stays silent for two
+// heartbeats (the server sends one every data-heartbeat seconds), is given up and
+// replaced. Catch-up may send {"seq": n, "kind": "noop"} for an event whose post has since
+// gone: it only advances the seq.
 
 const root = document.querySelector("[data-live-root]");
 if (root && root.dataset.wsPath && "WebSocket" in window) {
@@ -23,6 +28,12 @@ function start(root) {
   let socket = null;
   let attempt = 0;
   let retryTimer = null;
+  let watchdog = null;
+  const HANDSHAKE_MS = 4000;
+  const heartbeatMs = (Number(root.dataset.heartbeat) || 25) * 1000;
+  // Close codes the server uses (liveblog.consumers, liveblog.hub).
+  const UNKNOWN_BLOG = 4404;
+  const TOO_MANY = 4429;
   let queued = new Map(); // post id -> fragment, new posts the reader has not revealed yet
 
   const LABELS = { connecting: "Connecting…", live: "", reconnecting: "Reconnecting…", offline: "Offline: updates resume when you reconnect" };
@@ -39,22 +50,45 @@ function start(root) {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(`${scheme}//${location.host}${root.dataset.wsPath}?after=${lastSeq}`);
     socket = ws;
+    watch(ws, HANDSHAKE_MS); // a backend that accepts and never answers
     ws.addEventListener("open", () => {
+      if (socket !== ws) return;
       attempt = 0;
       setState("live");
+      watch(ws, 2 * heartbeatMs + 1000);
     });
     ws.addEventListener("message", (event) => {
-      if (socket === ws) receive(JSON.parse(event.data));
+      if (socket !== ws) return;
+      watch(ws, 2 * heartbeatMs + 1000); // anything heard proves the connection alive
+      receive(JSON.parse(event.data));
     });
     ws.addEventListener("close", (event) => {
       if (socket !== ws) return;
-      socket = null;
-      if (event.code === 4404) {
+      drop();
+      if (event.code === UNKNOWN_BLOG) {
         setState("offline");
         return;
       }
+      // Too many connections from this address: wait long before trying again.
+      if (event.code === TOO_MANY) attempt = Math.max(attempt, 5);
       retry();
     });
+  }
+
+  function watch(ws, ms) {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      if (socket !== ws) return;
+      // Silent too long: give this socket up without waiting for its close handshake.
+      drop();
+      ws.close();
+      retry();
+    }, ms);
+  }
+
+  function drop() {
+    clearTimeout(watchdog);
+    socket = null;
   }
 
   function retry() {
@@ -69,7 +103,7 @@ function start(root) {
     // Close and reconnect at once with ?after=lastSeq: the server sends what we missed.
     if (socket) {
       const ws = socket;
-      socket = null;
+      drop();
       ws.close();
     }
     attempt = 0;
@@ -96,6 +130,9 @@ function start(root) {
   }
 
   function apply(message) {
+    // A no-op, or a post event without content (compacted): only the seq moves on.
+    if (message.kind === "noop") return;
+    if (message.kind.startsWith("post.") && message.kind !== "post.deleted" && !message.html) return;
     switch (message.kind) {
       case "post.published":
         publish(message.post_id, message.html);
@@ -107,13 +144,10 @@ function start(root) {
         remove(message.post_id);
         break;
       case "post.pinned":
-        remove(message.post_id);
-        pinned.replaceChildren(pinned.querySelector("h2"), fragment(message.html));
-        pinned.hidden = false;
-        break;
       case "post.unpinned":
+        // Placed by the render itself: catch-up may carry a later state than the kind says.
         remove(message.post_id);
-        insertInFeed(fragment(message.html));
+        place(fragment(message.html));
         break;
       case "blog.status":
         setBlogStatus(message.data.status);
@@ -138,13 +172,25 @@ function start(root) {
     return feed.getBoundingClientRect().top > -40;
   }
 
+  function place(article) {
+    if (article.classList.contains("post--pinned")) {
+      pinned.replaceChildren(pinned.querySelector("h2"), article);
+      pinned.hidden = false;
+    } else {
+      insertInFeed(article);
+    }
+  }
+
   function publish(postId, html) {
     if (find(postId)) {
       replace(postId, html);
       return;
     }
-    if (readerIsAtTop() && queued.size === 0) {
-      insertInFeed(fragment(html));
+    const article = fragment(html);
+    if (article.classList.contains("post--pinned")) {
+      place(article);
+    } else if (readerIsAtTop() && queued.size === 0) {
+      insertInFeed(article);
     } else {
       queued.set(postId, html);
       showNewButton();
@@ -251,7 +297,7 @@ function start(root) {
   window.addEventListener("offline", () => {
     if (socket) {
       const ws = socket;
-      socket = null;
+      drop();
       ws.close();
     }
     clearTimeout(retryTimer);
