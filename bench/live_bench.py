@@ -81,30 +81,18 @@ def start_server(args, port: int) -> subprocess.Popen:
             "config.asgi:application",
         ]
     else:
-        cmd = [
-            str(Path(sys.executable).parent / "uvicorn"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--ws",
-            "websockets-sansio",
-            "--ws-max-size",
-            "4096",
-            # Browsers offer permessage-deflate: each reader would get its own zlib streams
-            # (tens of KB) and every send a compression of its own. The raw readers here
-            # never ask for it, so this flag matters in production more than here.
-            "--ws-per-message-deflate",
-            "false",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "config.asgi:application",
-        ]
+        # The production server command itself (deploy/serve.sh), on this port.
+        cmd = ["sh", str(REPO / "deploy" / "serve.sh")]
     process = subprocess.Popen(
         ["taskset", "-c", "0", *cmd],
         cwd=REPO,
-        env=server_env(args),
+        env={
+            **server_env(args),
+            "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+            "APP_HOST": "127.0.0.1",
+            "APP_PORT": str(port),
+            "FORWARDED_ALLOW_IPS": "127.0.0.1",
+        },
         stdout=subprocess.DEVNULL,
         stderr=open("/tmp/live_bench_server.log", "w"),  # noqa: SIM115 (lives with the server)
         preexec_fn=raise_fd_limit,
@@ -322,9 +310,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
     parser.add_argument("--readers", type=int, default=1000)
-    parser.add_argument(
-        "--ws", default="websockets-sansio", help="uvicorn's WebSocket implementation"
-    )
     parser.add_argument("--posts", type=int, default=10)
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between posts")
     parser.add_argument("--procs", type=int, default=4, help="reader client processes")

@@ -4,12 +4,15 @@
 #   APP_HOST, APP_PORT       where to listen (0.0.0.0:8000)
 #   FORWARDED_ALLOW_IPS      the address (or network) of nginx, the only peer whose
 #                            X-Forwarded-For / X-Forwarded-Proto are believed
+# No permessage-deflate: browsers offer it, and each reader would then hold zlib streams of
+# its own (tens of KB) and cost a compression per send; the page fragments are small.
 set -eu
 exec uvicorn \
     --host "${APP_HOST:-0.0.0.0}" \
     --port "${APP_PORT:-8000}" \
     --ws websockets-sansio \
     --ws-max-size 4096 \
+    --ws-per-message-deflate false \
     --proxy-headers \
     --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:?set FORWARDED_ALLOW_IPS to the address of nginx}" \
     --timeout-keep-alive 5 \
