@@ -54,9 +54,9 @@ run: demo
 	@echo "  Admin:        http://$(HOST):$(PORT)/admin/   (logins: reporter / editor, password above)"
 	@echo
 	@# The scheduler publishes scheduled posts through the same service as a reporter.
+	@# The access log comes from config.observability (an ASGI layer), not from Daphne.
 	@trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py publish_scheduled --loop & scheduler=$$!; \
-	@# The access log comes from config.observability (an ASGI layer), not from Daphne.
 	$(BIN)/daphne --bind $(HOST) --port $(PORT) --websocket-max-message-size 4096 \
 		--access-log /dev/null config.asgi:application
 
