@@ -76,6 +76,8 @@ def build_stack(
             "STACK_HEARTBEAT_SECONDS": str(heartbeat),
             "SECURE_SSL_REDIRECT": "false",
             "API_WRITE_RATE": "100000/min",
+            # Every simulated reader comes from 127.0.0.1: no per-address cap.
+            "LIVE_MAX_CONNECTIONS_PER_ADDRESS": "0",
         },
         nginx_env={"NGINX_FAIL_TIMEOUT": fail_timeout, "NGINX_ACCESS_LOG": "off"},
         worker_connections=2 * readers + 1024,

@@ -3,8 +3,8 @@
 A plain ASGI application (the protocol is four messages: connect, accept or close,
 receive, disconnect), so nothing here depends on how Channels' consumers work inside.
 Readers are read-only. Live events never touch the database; a connection reads it only
-for a blog this process does not follow yet, or to catch up further back than the hub
-remembers (one query for the events).
+to catch up further back than the hub remembers (one query for the events). Starting to
+follow a blog is the hub's, once for all the readers arriving meanwhile.
 """
 
 import logging

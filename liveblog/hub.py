@@ -11,7 +11,10 @@ LIVE_READER_BACKLOG is closed (CLOSE_TOO_SLOW) and catches up when it reconnects
 
 The hub also remembers the latest events of each followed blog, so a reader who joins
 or reconnects while the blog is followed here catches up from memory, without a query.
-Only a reader further behind than that reads the event log (one query). Memory follows
+Starting to follow a blog costs two queries however many readers arrive meanwhile (they
+wait for the first one's follow): the blog row, and after subscribing, its latest
+RECENT_EVENTS events, which fill the memory and deliver anything published between the
+two. Only a reader further behind than memory reads the event log (one query). Memory follows
 the log's rule (liveblog.events): a later event of a post replaces the content of its
 earlier ones.
 
@@ -200,6 +203,8 @@ class Hub:
     def __init__(self) -> None:
         self._blogs: dict[int, _Followed] = {}
         self._slugs: dict[str, int] = {}
+        # Slug -> the task starting to follow it, while it runs: one blog read per blog.
+        self._following: dict[str, asyncio.Task[_Followed]] = {}
         self._channel: str | None = None
         self._receiver: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
@@ -277,17 +282,22 @@ class Hub:
         Raises UnknownBlog, and database errors when the blog is not followed yet.
         """
         reader.backlog = deque()
-        blog = self._blogs.get(self._slugs.get(slug, -1))
+        following = self._following.get(slug)
+        blog = None if following else self._blogs.get(self._slugs.get(slug, -1))
         if blog is None:
-            row = await self._database(_get_blog(slug))
-            if row is None:
-                raise UnknownBlog(slug)
-            blog = await self._follow(row)
+            if following is None:
+                # The first reader of a blog not followed here starts following it; the
+                # readers who arrive meanwhile wait for that, without a query of their own.
+                following = self._spawn(self._start_following(slug), name="livehub-follow")
+                following.add_done_callback(_retrieve)
+                self._following[slug] = following
+            blog = await asyncio.shield(following)
         blog.readers.add(reader)
         reader.blog_id = blog.id
         self.collector.joined()
         start = blog.last_seq if after is None else after
-        remembered = blog.recent_after(start)
+        limit = getattr(settings, "LIVE_CATCH_UP_LIMIT", 500)
+        remembered = blog.recent_after(start) if blog.last_seq - start <= limit else None
         if remembered is not None:
             return remembered
         return await self._database(_catch_up_from_log(blog.id, start))
@@ -339,6 +349,55 @@ class Hub:
         if not self._blogs:
             # Nobody reads here now: the cheapest moment for a full collection.
             self.collector.collect_if_due(readers=0, force=True)
+
+    async def _start_following(self, slug: str) -> _Followed:
+        """Read the blog, subscribe to it, then read its recent events from the log (one
+        query): they answer catch-up from memory, and any event published between the
+        blog read and the subscription (which this process never received) is delivered."""
+        try:
+            row = await self._database(_get_blog(slug))
+            if row is None:
+                raise UnknownBlog(slug)
+            followed = self._blogs.get(row.id)
+            blog = await self._follow(row)
+            if blog is not followed:
+                await self._fill(blog)
+            return blog
+        finally:
+            self._following.pop(slug, None)
+
+    async def _fill(self, blog: _Followed) -> None:
+        """Fill `blog.recent` from the log's latest events, keep what arrived live while the
+        log was read, and deliver what the log has that this process never received."""
+        try:
+            events = await self._database(_latest_events(blog.id, RECENT_EVENTS))
+        except Exception:
+            return  # catch-up reads the log itself; the heartbeat refills gaps
+        if not events:
+            return
+        newest = events[-1].seq
+        if newest > blog.last_seq and events[0].seq > blog.last_seq + 1:
+            await self._refill(blog)  # missed more than the window holds
+            return
+        live = [entry for entry in blog.recent if entry[0] > newest]
+        blog.recent.clear()
+        delivered = blog.last_seq
+        missed = []
+        for event, payload in zip(events, catch_up_payloads(events), strict=True):
+            if event.seq <= delivered:
+                blog.recent.append((event.seq, event.post_id, event.kind, frame(payload)))
+            else:
+                missed.append((event, payload))
+        for seq, post_id, kind, message in live:
+            blog.remember(seq, post_id, kind, message)
+        if missed:
+            logger.info(
+                "live hub: %d events of blog %s were published while it was being followed",
+                len(missed),
+                blog.id,
+            )
+        for event, payload in missed:
+            self._deliver(blog, event.seq, event.post_id, event.kind, frame(payload))
 
     async def _follow(self, row: LiveBlog) -> _Followed:
         async with self._lock:
@@ -624,8 +683,21 @@ def _events_after(blog_id: int, after: int) -> list[LiveEvent]:
 
 
 @database_sync_to_async
+def _latest_events(blog_id: int, count: int) -> list[LiveEvent]:
+    """The blog's latest `count` events, oldest first (one query)."""
+    latest = LiveEvent.objects.filter(blog_id=blog_id).order_by("-seq")[:count]
+    return list(reversed(list(latest)))
+
+
+@database_sync_to_async
 def _latest_seqs(blog_ids: Iterable[int]) -> dict[int, int]:
     return dict(LiveBlog.objects.filter(id__in=list(blog_ids)).values_list("id", "last_seq"))
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    """Mark the task's exception as seen: its waiters may all have gone."""
+    if not task.cancelled():
+        task.exception()
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()
