@@ -15,7 +15,8 @@ help:
 	@echo "make lint   ruff check + ruff format --check;  make fmt  to fix"
 	@echo "make check  lint, deployment checks and test, as CI does;  make e2e  browser tests only"
 	@echo "make lock   re-pin constraints.txt from a fresh venv (after changing pyproject.toml)"
-	@echo "make bench  benchmarks: live push (10,000 readers) and the reader page (wrk)"
+	@echo "make bench  benchmarks: live push (10,000 readers), the reader page (wrk), a reconnect storm"
+	@echo "make soak   2,000 readers for 10 minutes with churn, writes, a Redis and a backend restart"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: this project needs Python 3.11" >&2; exit 1; }
@@ -83,6 +84,7 @@ bench: install
 	$(BIN)/python bench/live_bench.py --server daphne --readers $(BENCH_READERS) --posts $(BENCH_POSTS) --procs 2
 	$(BIN)/python bench/live_bench.py --server uvicorn --readers $(BENCH_READERS) --posts $(BENCH_POSTS) --procs 2
 	$(BIN)/python bench/page_bench.py
+	$(BIN)/python bench/storm.py --readers $(BENCH_READERS) --procs 2
 
 # Soak (not part of make test): readers, churn, writes, a Redis and a backend restart.
 SOAK_READERS ?= 2000
