@@ -3,13 +3,13 @@ is one JSON object per line, each HTTP request has exactly one access line (ours
 WebSocket connections write no line of their own."""
 
 import asyncio
+import contextlib
 import json
 import os
 import sys
 import urllib.request
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
 from pathlib import Path
-from subprocess import Popen
 
 import pytest
 import websockets
@@ -29,7 +29,11 @@ SERVERS = {
 }
 
 
-def run_server(server: str, port: int, log_path: Path) -> AbstractContextManager[Popen]:
+@contextlib.contextmanager
+def serving(server: str, log_path: Path) -> Iterator[int]:
+    """`server` on the test database and a free port (yielded), its output in `log_path`;
+    stopped on leaving the block, so the log is complete afterwards."""
+    port = free_port()
     bind = (
         ["-b", "127.0.0.1", "-p", str(port)]
         if server == "daphne"
@@ -43,7 +47,9 @@ def run_server(server: str, port: int, log_path: Path) -> AbstractContextManager
         "LOG_WEBSOCKET_SUMMARY_SECONDS": "0",
     }
     command = [sys.executable, *SERVERS[server], *bind, "config.asgi:application"]
-    return running(command, env=env, cwd=REPO, log_path=log_path)
+    with running(command, env=env, cwd=REPO, log_path=log_path) as process:
+        wait_for_port(port, process)
+        yield port
 
 
 def get(url: str, request_id: str) -> str:
@@ -64,10 +70,8 @@ async def open_and_close_readers(url: str, n: int) -> None:
 
 @pytest.mark.parametrize("server", sorted(SERVERS))
 def test_the_server_log_is_json_lines_with_one_access_line_per_request(server, blog, tmp_path):
-    port = free_port()
     log_path = tmp_path / "server.log"
-    with run_server(server, port, log_path) as process:
-        wait_for_port(port, process)
+    with serving(server, log_path) as port:
         base = f"http://127.0.0.1:{port}"
         assert get(f"{base}/live/{blog.slug}/", "page-request-0001") == "page-request-0001"
         assert get(f"{base}/no-such-page/", "missing-request-0002") == "missing-request-0002"
@@ -84,10 +88,8 @@ def test_the_server_log_is_json_lines_with_one_access_line_per_request(server, b
 
 @pytest.mark.parametrize("server", sorted(SERVERS))
 def test_websocket_connections_write_no_line_of_their_own(server, blog, tmp_path):
-    port = free_port()
     log_path = tmp_path / "server.log"
-    with run_server(server, port, log_path) as process:
-        wait_for_port(port, process)
+    with serving(server, log_path) as port:
         url = f"ws://127.0.0.1:{port}/ws/live/{blog.slug}/?after=0"
         asyncio.run(open_and_close_readers(url, 3))
 
