@@ -7,6 +7,7 @@ and nothing else to start and stop what they run.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 def free_port() -> int:
@@ -24,6 +26,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def redis_command(port: int) -> list[str]:
+    """A redis-server of a test's or benchmark's own on 127.0.0.1:`port`, no persistence."""
+    return [
+        REDIS_SERVER,
+        *("--port", str(port), "--bind", "127.0.0.1"),
+        *("--save", "", "--appendonly", "no"),
+    ]
 
 
 def _check_alive(process: subprocess.Popen | None) -> None:

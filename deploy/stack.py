@@ -18,12 +18,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deploy.processes import REPO, free_port, stop, wait_for_http, wait_for_port
+from deploy.processes import (
+    REPO,
+    free_port,
+    redis_command,
+    stop,
+    wait_for_http,
+    wait_for_port,
+)
 
 SERVE = REPO / "deploy" / "serve.sh"
 RENDER = REPO / "deploy" / "nginx" / "render.sh"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 # /healthz answers 200 while the process serves (liveness; it touches nothing).
@@ -116,19 +122,7 @@ class Redis(Managed):
     @classmethod
     def create(cls, workdir: Path, port: int | None = None) -> Redis:
         port = port or free_port()
-        args = [
-            REDIS_SERVER,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ]
+        args = [*redis_command(port), "--dir", str(workdir)]
         return cls("redis", args, dict(os.environ), workdir / f"redis-{port}.log", port=port)
 
     @property

@@ -9,11 +9,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from deploy.processes import free_port, wait_for_port
+from deploy.processes import free_port, redis_command, wait_for_port
 
 __all__ = ["PostgresProcess", "RedisProcess", "free_port"]
-
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 class RedisProcess:
@@ -29,19 +27,7 @@ class RedisProcess:
 
     def start(self) -> "RedisProcess":
         self.process = subprocess.Popen(
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            redis_command(self.port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         wait_for_port(self.port, self.process, timeout=10)
         return self
