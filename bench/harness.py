@@ -10,6 +10,7 @@ import multiprocessing as mp
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -62,8 +63,11 @@ def setup_django(database_url: str, redis_url: str) -> None:
 
 
 def build_stack(
-    workdir: Path, *, database_url: str, readers: int, heartbeat: float, fail_timeout: str
+    prefix: str, *, database_url: str, readers: int, fail_timeout: str, heartbeat: float = 25.0
 ) -> Stack:
+    """The stack in a new temporary directory (its name starts with `prefix`), nginx sized
+    for `readers`."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     static = workdir / "static"
     if not (static / "staticfiles.json").exists():
         collect_static(static, settings=SETTINGS)

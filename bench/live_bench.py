@@ -10,34 +10,33 @@ got it and the latency percentiles, plus the server's RSS and CPU. Loopback only
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import multiprocessing as mp
 import os
 import resource
-import signal
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from deploy.processes import free_port, running, wait_for_port  # noqa: E402
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/liveblog_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/5"
 SLUG = "bench-live"
+SERVER_LOG = Path("/tmp/live_bench_server.log")
 
 
 def raise_fd_limit() -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     target = min(hard, 200_000) if hard != resource.RLIM_INFINITY else 200_000
     resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def server_env(args) -> dict[str, str]:
@@ -68,7 +67,8 @@ def prepare_database(args) -> None:
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=env, check=True)
 
 
-def start_server(args, port: int) -> subprocess.Popen:
+@contextlib.contextmanager
+def server_process(args, port: int) -> Iterator[subprocess.Popen]:
     if args.server == "daphne":
         cmd = [
             str(Path(sys.executable).parent / "daphne"),
@@ -83,29 +83,25 @@ def start_server(args, port: int) -> subprocess.Popen:
     else:
         # The production server command itself (deploy/serve.sh), on this port.
         cmd = ["sh", str(REPO / "deploy" / "serve.sh")]
-    process = subprocess.Popen(
+    env = {
+        **server_env(args),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "APP_HOST": "127.0.0.1",
+        "APP_PORT": str(port),
+        "FORWARDED_ALLOW_IPS": "127.0.0.1",
+    }
+    with running(
         ["taskset", "-c", "0", *cmd],
+        env=env,
         cwd=REPO,
-        env={
-            **server_env(args),
-            "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-            "APP_HOST": "127.0.0.1",
-            "APP_PORT": str(port),
-            "FORWARDED_ALLOW_IPS": "127.0.0.1",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=open("/tmp/live_bench_server.log", "w"),  # noqa: SIM115 (lives with the server)
+        log_path=SERVER_LOG,
         preexec_fn=raise_fd_limit,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    ) as process:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("server did not start; see /tmp/live_bench_server.log")
+            wait_for_port(port, process, timeout=30)
+        except RuntimeError as exc:
+            raise SystemExit(f"server did not start ({exc}); see {SERVER_LOG}") from exc
+        yield process
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -327,13 +323,12 @@ def main() -> None:
     blog, user = ensure_blog()
     publish(blog, user, -1)  # warm the publisher (imports, template, connections)
     port = free_port()
-    server = start_server(args, port)
-    rss_start, _ = proc_stats(server.pid)
-    cores = os.cpu_count() or 2
-    client_cores = ",".join(str(c) for c in range(1, cores)) or "0"
-    # The publisher and the readers stay off the server's core.
-    os.sched_setaffinity(0, {int(c) for c in client_cores.split(",")})
-    try:
+    with server_process(args, port) as server:
+        rss_start, _ = proc_stats(server.pid)
+        cores = os.cpu_count() or 2
+        client_cores = ",".join(str(c) for c in range(1, cores)) or "0"
+        # The publisher and the readers stay off the server's core.
+        os.sched_setaffinity(0, {int(c) for c in client_cores.split(",")})
         url = f"ws://127.0.0.1:{port}/ws/live/{SLUG}/"
         ctx = mp.get_context("spawn")
         ready, out, done = ctx.Queue(), ctx.Queue(), ctx.Event()
@@ -376,12 +371,6 @@ def main() -> None:
         rss_peak = peak_rss_mb(server.pid)
         for p in procs:
             p.join(timeout=10)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
     rows = []
     all_latencies: list[float] = []

@@ -26,22 +26,32 @@ redis-server: `apt-get install -y wrk redis-server`.
 """
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(REPO))
+
+from deploy.processes import (  # noqa: E402
+    free_port,
+    redis_command,
+    running,
+    wait_for_http,
+    wait_for_port,
+)
+
 SLUG = "bench"
 POSTS = 1000
 SHOWN = 20
@@ -55,6 +65,8 @@ def env_for(database_url: str, redis_url: str, workdir: Path) -> dict[str, str]:
         "SECRET_KEY": "bench-only-" + "k" * 40,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_COOKIES": "false",
+        # Plain HTTP on loopback, as nginx speaks to uvicorn (prod redirects to HTTPS).
+        "SECURE_SSL_REDIRECT": "false",
         "SERVE_STATIC": "false",
         "DATABASE_URL": database_url,
         # Production shape: the channel layer and the cache (throttles, page tokens) on Redis.
@@ -181,44 +193,22 @@ def _fill() -> None:
 # Servers and wrk ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@contextlib.contextmanager
+def redis_server(port: int) -> Iterator[str]:
+    """A redis-server of the benchmark's own on core 1 (with wrk); yields its URL."""
+    with running(["taskset", "-c", "1", *redis_command(port)], env=os.environ) as process:
+        try:
+            wait_for_port(port, process, timeout=10)
+        except RuntimeError as exc:
+            raise SystemExit(f"redis-server did not start: {exc}") from exc
+        yield f"redis://127.0.0.1:{port}/0"
 
 
-def start_redis(port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            "taskset",
-            "-c",
-            "1",
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return process
-        time.sleep(0.05)
-    process.kill()
-    raise SystemExit("redis-server did not start")
-
-
-def start_server(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+@contextlib.contextmanager
+def uvicorn_server(app: str, env: dict[str, str], log: Path) -> Iterator[str]:
     """One uvicorn worker on core 0, flags as in production (no access log here: the
-    benchmark measures the application, not the terminal)."""
+    benchmark measures the application, not the terminal); yields its base URL."""
+    port = free_port()
     uvicorn = str(Path(sys.executable).parent / "uvicorn")
     cmd = [
         uvicorn,
@@ -233,23 +223,13 @@ def start_server(app: str, port: int, env: dict[str, str], log: Path) -> subproc
         "websockets-sansio",
         app,
     ]
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            ["taskset", "-c", "0", *cmd],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log_file,
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    base = f"http://127.0.0.1:{port}"
+    with running(["taskset", "-c", "0", *cmd], env=env, cwd=REPO, log_path=log) as process:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/ok/", timeout=1).read()
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"{app} did not start; see {log}")
+            wait_for_http(f"{base}/bench/ok/", process, timeout=30)
+        except RuntimeError as exc:
+            raise SystemExit(f"{app} did not start ({exc}); see {log}") from exc
+        yield base
 
 
 def wrk(
@@ -309,14 +289,6 @@ def measure(
     return runs
 
 
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
@@ -334,13 +306,9 @@ def main() -> None:
         print("warning: one CPU; server and wrk share it", file=sys.stderr)
 
     workdir = Path(tempfile.mkdtemp(prefix="page_bench_"))
-    redis = None
-    redis_url = args.redis_url
-    if not redis_url:
-        redis_port = free_port()
-        redis = start_redis(redis_port)
-        redis_url = f"redis://127.0.0.1:{redis_port}/0"
-    try:
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
+        redis_url = args.redis_url or cleanup.enter_context(redis_server(free_port()))
         database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
         env = env_for(database_url, redis_url, workdir)
         print(f"building the database ({database_url}) ...", file=sys.stderr)
@@ -361,16 +329,9 @@ def main() -> None:
             raise SystemExit("building the database failed")
 
         figures: dict[str, float] = {}
-        port = free_port()
-        bare = start_server("bare_django:application", port, env, workdir / "bare.log")
-        try:
-            runs = measure({"bare": (f"http://127.0.0.1:{port}/bench/ok/", {})}, args)
-        finally:
-            stop(bare)
-        port = free_port()
-        product = start_server("config.asgi:application", port, env, workdir / "product.log")
-        try:
-            base = f"http://127.0.0.1:{port}"
+        with uvicorn_server("bare_django:application", env, workdir / "bare.log") as base:
+            runs = measure({"bare": (f"{base}/bench/ok/", {})}, args)
+        with uvicorn_server("config.asgi:application", env, workdir / "product.log") as base:
             etag = check_page(base)
             runs |= measure(
                 {
@@ -381,15 +342,9 @@ def main() -> None:
                 },
                 args,
             )
-        finally:
-            stop(product)
         for name, r in runs.items():
             figures[name] = statistics.median(r)
             print(f"{name}: {' '.join(f'{x:.0f}' for x in r)}", file=sys.stderr)
-    finally:
-        if redis is not None:
-            stop(redis)
-        shutil.rmtree(workdir, ignore_errors=True)
 
     engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
     print()

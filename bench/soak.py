@@ -17,9 +17,7 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from harness import (
     DEFAULT_DB,
@@ -128,12 +126,10 @@ def main() -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    workdir = Path(tempfile.mkdtemp(prefix="soak-"))
     stack = build_stack(
-        workdir,
+        "soak-",
         database_url=args.database_url,
         readers=args.readers,
-        heartbeat=25.0,
         fail_timeout="10s",
     )
     clients = fresh_clients = None

@@ -12,10 +12,8 @@ p99, max over readers). The stack is deploy.stack's (the process test's). Loopba
 import argparse
 import json
 import os
-import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
 from harness import (
     DEFAULT_DB,
@@ -42,12 +40,10 @@ def main() -> None:
     args = parser.parse_args()
     raise_fd_limit()
     prepare_database(args.database_url)
-    workdir = Path(tempfile.mkdtemp(prefix="storm-"))
     stack = build_stack(
-        workdir,
+        "storm-",
         database_url=args.database_url,
         readers=args.readers,
-        heartbeat=25.0,
         fail_timeout="2s",
     )
     clients = None

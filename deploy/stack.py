@@ -11,69 +11,29 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from deploy.processes import (
+    REPO,
+    free_port,
+    redis_command,
+    stop,
+    wait_for_http,
+    wait_for_port,
+)
+
 SERVE = REPO / "deploy" / "serve.sh"
 RENDER = REPO / "deploy" / "nginx" / "render.sh"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 # /healthz answers 200 while the process serves (liveness; it touches nothing).
 HEALTHY = (200,)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, *, process: subprocess.Popen | None = None, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listened on port {port} within {timeout}s")
-
-
-def wait_for_http(
-    url: str, *, process: subprocess.Popen | None = None, timeout: float = 30, accept=(200,)
-):
-    """Until `url` answers with a status in `accept` (e.g. a backend's /healthz)."""
-    deadline = time.monotonic() + timeout
-    last: object = None
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status in accept:
-                    return
-                last = response.status
-        except urllib.error.HTTPError as exc:
-            if exc.code in accept:
-                return
-            last = exc.code
-        except OSError as exc:
-            last = exc
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer 200 within {timeout}s (last: {last})")
 
 
 def raise_fd_limit() -> None:
@@ -151,14 +111,8 @@ class Managed:
         self.process.wait(timeout=10)
 
     def stop(self, timeout: float = 10) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.signal(signal.SIGCONT)  # a frozen process cannot act on SIGTERM
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        if self.process is not None:
+            stop(self.process, timeout)
 
 
 @dataclass
@@ -168,19 +122,7 @@ class Redis(Managed):
     @classmethod
     def create(cls, workdir: Path, port: int | None = None) -> Redis:
         port = port or free_port()
-        args = [
-            REDIS_SERVER,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ]
+        args = [*redis_command(port), "--dir", str(workdir)]
         return cls("redis", args, dict(os.environ), workdir / f"redis-{port}.log", port=port)
 
     @property

@@ -23,7 +23,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from .figures import GAIN, HOLD, WIN, find_winner
-from .models import Candidacy, ConstituencyResult, Election, Party
+from .models import ConstituencyResult, Election, Party
+from .selectors import votes_by_result
 
 logger = logging.getLogger(__name__)
 
@@ -248,14 +249,6 @@ def build_hex_map(election: Election, seats: Iterable[SeatState], *, layout: Hex
     )
 
 
-@dataclass(slots=True)
-class _Vote:  # what find_winner reads (figures.VoteLike)
-    name: str
-    votes: int
-    won_tie_break: bool
-    party_id: int
-
-
 def get_hex_map(
     election: Election,
     *,
@@ -278,11 +271,7 @@ def get_hex_map(
             "constituency__region",
         )
     )
-    votes: dict[int, list[_Vote]] = {}
-    for result_id, name, count, tie_break, party_id in Candidacy.objects.filter(
-        result__election=election
-    ).values_list("result_id", "name", "votes", "won_tie_break", "party_id"):
-        votes.setdefault(result_id, []).append(_Vote(name, count, tie_break, party_id))
+    votes = votes_by_result(election)
     parties = {p.pk: p for p in Party.objects.all()}
     recount_ids = set(recounts)
 

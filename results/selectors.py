@@ -32,11 +32,21 @@ class Scoreboard:
     others_change: int
 
 
-class _Vote(NamedTuple):
+class Vote(NamedTuple):  # what find_winner reads (figures.VoteLike)
     name: str
     votes: int
     won_tie_break: bool
     party_id: int
+
+
+def votes_by_result(election: Election) -> dict[int, list[Vote]]:
+    """Every candidacy of `election` by its result's id, in one query."""
+    votes: dict[int, list[Vote]] = {}
+    for result_id, name, count, tie_break, party_id in Candidacy.objects.filter(
+        result__election=election
+    ).values_list("result_id", "name", "votes", "won_tie_break", "party_id"):
+        votes.setdefault(result_id, []).append(Vote(name, count, tie_break, party_id))
+    return votes
 
 
 def get_scoreboard(election: Election) -> Scoreboard:
@@ -51,11 +61,7 @@ def get_scoreboard(election: Election) -> Scoreboard:
             "id", "status", "previous_winner_id"
         )
     )
-    votes: dict[int, list[_Vote]] = {}
-    for result_id, name, count, tie_break, party_id in Candidacy.objects.filter(
-        result__election=election
-    ).values_list("result_id", "name", "votes", "won_tie_break", "party_id"):
-        votes.setdefault(result_id, []).append(_Vote(name, count, tie_break, party_id))
+    votes = votes_by_result(election)
     parties = {p.pk: p for p in Party.objects.all()}
 
     speaker_ids = {pk for pk, p in parties.items() if p.code == SPEAKER_CODE}

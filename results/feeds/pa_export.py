@@ -26,7 +26,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..figures import GAIN, HOLD, ResultFigures, result_figures
+from ..figures import GAIN, HOLD, CandidateFigures, ResultFigures, result_figures
 from ..models import ConstituencyResult, Election, Party
 from .pa import NOMINATIONS, PA_ABBREVIATIONS, RESULT, ROOTS, RUSH
 
@@ -113,6 +113,18 @@ def _previous_node(root: ET.Element, card: ResultFigures, number: int) -> None:
         )
 
 
+def _candidate_node(seat: ET.Element, c: CandidateFigures, **party: object) -> None:
+    """A <Candidate> with its <Party>; `party` adds attributes (a result's votes, shares)."""
+    first, surname = _split_name(c.name)
+    candidate = _set(ET.SubElement(seat, "Candidate"), firstName=first, surname=surname)
+    _set(
+        ET.SubElement(candidate, "Party"),
+        name=c.party.name,
+        abbreviation=pa_abbreviation(c.party),
+        **party,
+    )
+
+
 def nominations_xml(card: ResultFigures, number: int) -> ET.Element:
     root = _set(ET.Element(ROOTS[NOMINATIONS]), revision=1)
     seat = _set(
@@ -122,13 +134,7 @@ def nominations_xml(card: ResultFigures, number: int) -> ET.Element:
         electorate=card.result.electorate,
     )
     for c in sorted(card.candidates, key=lambda c: c.name):
-        first, surname = _split_name(c.name)
-        candidate = _set(ET.SubElement(seat, "Candidate"), firstName=first, surname=surname)
-        _set(
-            ET.SubElement(candidate, "Party"),
-            name=c.party.name,
-            abbreviation=pa_abbreviation(c.party),
-        )
+        _candidate_node(seat, c)
     _previous_node(root, card, number)
     return root
 
@@ -185,12 +191,9 @@ def result_xml(card: ResultFigures, number: int) -> ET.Element:
         gainOrHold=_outcome(card),
     )
     for c in card.candidates:
-        first, surname = _split_name(c.name)
-        candidate = _set(ET.SubElement(seat, "Candidate"), firstName=first, surname=surname)
-        _set(
-            ET.SubElement(candidate, "Party"),
-            name=c.party.name,
-            abbreviation=pa_abbreviation(c.party),
+        _candidate_node(
+            seat,
+            c,
             votes=c.votes,
             percentageShare=_percent(c.share),
             percentageShareChange=_signed(c.change),

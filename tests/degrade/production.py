@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
 
-from .servers import free_port, wait_for_port
+from deploy.processes import free_port, running, wait_for_port
+from deploy.stack import SERVE
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -66,10 +67,10 @@ class App:
 
 @contextlib.contextmanager
 def production_app(*, database_url: str, redis_url: str = "", **env_vars: str) -> Iterator[App]:
-    """Migrate, collect static files, add an editor, a blog and a post, and serve it with
-    uvicorn on a free port; stopped (and its files removed) on exit, whatever happened."""
+    """Migrate, collect static files, add an editor, a blog and a post, and serve it with the
+    production command (deploy/serve.sh) on a free port; stopped (and its files removed) on
+    exit, whatever happened."""
     workdir = Path(tempfile.mkdtemp(prefix="degrade-app-"))
-    server = None
     try:
         env = {
             **os.environ,
@@ -95,30 +96,15 @@ def production_app(*, database_url: str, redis_url: str = "", **env_vars: str) -
         token = subprocess.run([*manage, "shell", "-c", SETUP], **run).stdout.split()[-1]
         port = free_port()
         log = workdir / "uvicorn.log"
-        server = subprocess.Popen(
-            [
-                str(BIN / "uvicorn"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-                "--ws",
-                "websockets-sansio",
-                "config.asgi:application",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log.open("w"),
-        )
-        wait_for_port(port, timeout=20)
-        yield App(f"http://127.0.0.1:{port}", token, log)
+        serve_env = {
+            **env,
+            "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+            "APP_HOST": "127.0.0.1",
+            "APP_PORT": str(port),
+            "FORWARDED_ALLOW_IPS": "127.0.0.1",
+        }
+        with running(["sh", str(SERVE)], env=serve_env, cwd=REPO, log_path=log) as server:
+            wait_for_port(port, server, timeout=20)
+            yield App(f"http://127.0.0.1:{port}", token, log)
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
         shutil.rmtree(workdir, ignore_errors=True)

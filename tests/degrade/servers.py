@@ -4,30 +4,14 @@ inside the test (never the shared ones). Each is stopped by its own PID."""
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+from deploy.processes import free_port, redis_command, wait_for_port
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, *, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            sock.settimeout(0.2)
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on port {port} after {timeout} s")
+__all__ = ["PostgresProcess", "RedisProcess", "free_port"]
 
 
 class RedisProcess:
@@ -43,21 +27,9 @@ class RedisProcess:
 
     def start(self) -> "RedisProcess":
         self.process = subprocess.Popen(
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            redis_command(self.port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        wait_for_port(self.port)
+        wait_for_port(self.port, self.process, timeout=10)
         return self
 
     def kill(self) -> None:

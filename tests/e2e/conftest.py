@@ -3,15 +3,14 @@ Debian's Chromium (/usr/bin/chromium). Writes happen through the browser, so the
 readers through the server's own channel layer (in-memory or Redis alike)."""
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from deploy.processes import free_port, running, wait_for_port
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are plain synchronous calls and safe here.
@@ -30,25 +29,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, *, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the e2e server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"the e2e server did not listen on port {port} within {timeout}s")
-
-
 @pytest.fixture
 def live_url(transactional_db) -> Iterator[str]:
     """Base URL of a Daphne server started for this test on the test database.
@@ -57,7 +37,7 @@ def live_url(transactional_db) -> Iterator[str]:
     test: a flushed database gets new content-type and user ids, which a long-running
     server would still hold in its caches."""
     database_name = str(connection.settings_dict["NAME"])
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.e2e.server_settings",
@@ -65,33 +45,19 @@ def live_url(transactional_db) -> Iterator[str]:
         "E2E_HEARTBEAT_SECONDS": "2",
         "MEDIA_ROOT": str(REPO / ".test-media"),
     }
-    log = open(REPO / ".test-e2e-server.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "config.asgi:application",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for_port(port, process)
+    cmd = [
+        sys.executable,
+        "-m",
+        "daphne",
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "config.asgi:application",
+    ]
+    with running(cmd, env=env, cwd=REPO, log_path=REPO / ".test-e2e-server.log") as process:
+        wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 # Per module: Playwright's sync API keeps an event loop on this thread while it runs, which

@@ -5,7 +5,6 @@ import gc
 import json
 import os
 import socket
-import subprocess
 import sys
 import time
 import weakref
@@ -15,32 +14,20 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect
 
+from deploy.processes import free_port, running, wait_for_port
 from liveblog.fastpath import Collector
-from tests.e2e.conftest import _free_port, _wait_for_port
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
 def serve(command: list[str], log: Path) -> Iterator[str]:
-    port = _free_port()
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [*command[:1], *[c.replace("PORT", str(port)) for c in command[1:]]],
-            cwd=REPO,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_for_port(port, process)
-            yield f"ws://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    port = free_port()
+    cmd = [*command[:1], *[c.replace("PORT", str(port)) for c in command[1:]]]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    with running(cmd, env=env, cwd=REPO, log_path=log) as process:
+        wait_for_port(port, process)
+        yield f"ws://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ gc.freeze(); these rounds would grow the server by some 20 MB each."""
 
 import asyncio
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.e2e.conftest import _free_port, _wait_for_port
+from deploy.processes import free_port, running, wait_for_port
 
 REPO = Path(__file__).resolve().parents[2]
 ROUNDS = 5
@@ -31,7 +30,7 @@ def rss_mb(pid: int) -> float:
 @pytest.fixture
 def uvicorn_server(transactional_db, blog, tmp_path) -> Iterator[tuple[int, int]]:
     """(port, pid) of a production-flagged uvicorn on the test database."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.e2e.server_settings",
@@ -39,29 +38,15 @@ def uvicorn_server(transactional_db, blog, tmp_path) -> Iterator[tuple[int, int]
         "E2E_HEARTBEAT_SECONDS": "0.3",
         "LIVE_MAX_CONNECTIONS_PER_ADDRESS": "0",
     }
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "uvicorn"),
-            *("--host", "127.0.0.1", "--port", str(port)),
-            *("--ws", "websockets-sansio", "--no-access-log", "--log-level", "warning"),
-            "config.asgi:application",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_for_port(port, process)
+    command = [
+        str(Path(sys.executable).parent / "uvicorn"),
+        *("--host", "127.0.0.1", "--port", str(port)),
+        *("--ws", "websockets-sansio", "--no-access-log", "--log-level", "warning"),
+        "config.asgi:application",
+    ]
+    with running(command, env=env, cwd=REPO, log_path=tmp_path / "server.log") as process:
+        wait_for_port(port, process)
         yield port, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def handshake(port: int, slug: str) -> bytes:

@@ -3,18 +3,19 @@ is one JSON object per line, each HTTP request has exactly one access line (ours
 WebSocket connections write no line of their own."""
 
 import asyncio
+import contextlib
 import json
 import os
-import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import websockets
 from django.db import connection
 
-from tests.e2e.conftest import _free_port, _wait_for_port
+from deploy.processes import free_port, running, wait_for_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +29,11 @@ SERVERS = {
 }
 
 
-def run_server(server: str, port: int, log_path: Path) -> subprocess.Popen:
+@contextlib.contextmanager
+def serving(server: str, log_path: Path) -> Iterator[int]:
+    """`server` on the test database and a free port (yielded), its output in `log_path`;
+    stopped on leaving the block, so the log is complete afterwards."""
+    port = free_port()
     bind = (
         ["-b", "127.0.0.1", "-p", str(port)]
         if server == "daphne"
@@ -41,17 +46,10 @@ def run_server(server: str, port: int, log_path: Path) -> subprocess.Popen:
         "LOG_FORMAT": "json",
         "LOG_WEBSOCKET_SUMMARY_SECONDS": "0",
     }
-    log = log_path.open("w")
-    try:
-        return subprocess.Popen(
-            [sys.executable, *SERVERS[server], *bind, "config.asgi:application"],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    finally:
-        log.close()
+    command = [sys.executable, *SERVERS[server], *bind, "config.asgi:application"]
+    with running(command, env=env, cwd=REPO, log_path=log_path) as process:
+        wait_for_port(port, process)
+        yield port
 
 
 def get(url: str, request_id: str) -> str:
@@ -72,17 +70,11 @@ async def open_and_close_readers(url: str, n: int) -> None:
 
 @pytest.mark.parametrize("server", sorted(SERVERS))
 def test_the_server_log_is_json_lines_with_one_access_line_per_request(server, blog, tmp_path):
-    port = _free_port()
     log_path = tmp_path / "server.log"
-    process = run_server(server, port, log_path)
-    try:
-        _wait_for_port(port, process)
+    with serving(server, log_path) as port:
         base = f"http://127.0.0.1:{port}"
         assert get(f"{base}/live/{blog.slug}/", "page-request-0001") == "page-request-0001"
         assert get(f"{base}/no-such-page/", "missing-request-0002") == "missing-request-0002"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
     lines = [line for line in log_path.read_text().splitlines() if line.strip()]
     entries = [json.loads(line) for line in lines]  # every line is one JSON object
@@ -96,16 +88,10 @@ def test_the_server_log_is_json_lines_with_one_access_line_per_request(server, b
 
 @pytest.mark.parametrize("server", sorted(SERVERS))
 def test_websocket_connections_write_no_line_of_their_own(server, blog, tmp_path):
-    port = _free_port()
     log_path = tmp_path / "server.log"
-    process = run_server(server, port, log_path)
-    try:
-        _wait_for_port(port, process)
+    with serving(server, log_path) as port:
         url = f"ws://127.0.0.1:{port}/ws/live/{blog.slug}/?after=0"
         asyncio.run(open_and_close_readers(url, 3))
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
     text = log_path.read_text()
     entries = [json.loads(line) for line in text.splitlines() if line.strip()]
