@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db import OperationalError
 
+from deploy.processes import free_port, redis_command, wait_for_port
 from liveblog import hub, services
 from tests.live.test_hub import connect
 
@@ -38,22 +38,9 @@ class RedisProcess:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [
-                "redis-server",
-                *("--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            redis_command(self.port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError("redis-server did not start")
+        wait_for_port(self.port, self.process, timeout=10)
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -62,17 +49,11 @@ class RedisProcess:
         self.process = None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def own_redis(settings) -> Iterator[RedisProcess]:
     if shutil.which("redis-server") is None:
         pytest.fail("redis-server is missing: install Debian's redis-server")
-    redis = RedisProcess(int(os.environ.get("LIVE_TEST_REDIS_PORT") or _free_port()))
+    redis = RedisProcess(int(os.environ.get("LIVE_TEST_REDIS_PORT") or free_port()))
     redis.start()
     try:
         settings.CHANNEL_LAYERS = {
