@@ -57,7 +57,7 @@ POSTS = 1000
 SHOWN = 20
 
 
-def env_for(database_url: str, redis_url: str, workdir: Path) -> dict[str, str]:
+def env_for(database_url: str, redis_url: str, workdir: Path, *, log_level: str) -> dict[str, str]:
     return {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(BENCH), str(REPO)]),
@@ -74,7 +74,9 @@ def env_for(database_url: str, redis_url: str, workdir: Path) -> dict[str, str]:
         "REDIS_CACHE_URL": redis_url,
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),
-        "LOG_LEVEL": "WARNING",
+        # INFO, as in production, writes the JSON access line of every request (to the
+        # server's log file here); WARNING measures without it.
+        "LOG_LEVEL": log_level,
     }
 
 
@@ -297,6 +299,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp dir")
     parser.add_argument("--redis-url", default="", help="default: a redis-server of its own")
+    parser.add_argument(
+        "--log-level", default="INFO", help="the server's LOG_LEVEL (INFO: an access line each)"
+    )
     args = parser.parse_args()
 
     for tool in ("wrk", "taskset", "redis-server"):
@@ -310,7 +315,7 @@ def main() -> None:
         cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
         redis_url = args.redis_url or cleanup.enter_context(redis_server(free_port()))
         database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-        env = env_for(database_url, redis_url, workdir)
+        env = env_for(database_url, redis_url, workdir, log_level=args.log_level)
         print(f"building the database ({database_url}) ...", file=sys.stderr)
         if database_url.startswith("postgres"):
             # A database of its own; filled once, reused by later runs.
@@ -350,7 +355,8 @@ def main() -> None:
     print()
     print(
         f"Live page, {POSTS} posts ({SHOWN} shown with pictures and result cards), {engine}, "
-        "production settings with REDIS_URL set; one uvicorn worker on one core "
+        f"production settings with REDIS_URL set, LOG_LEVEL={args.log_level}; "
+        "one uvicorn worker on one core "
         f"(taskset -c 0), wrk -t{args.threads} -c{args.connections} -d{args.duration}s on "
         f"loopback (core 1, with Redis); requests/s, median of {args.rounds} interleaved runs."
     )
