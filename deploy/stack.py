@@ -190,8 +190,10 @@ def nginx_main_config(workdir: Path, site: Path, *, worker_connections: int) -> 
         name = pwd.getpwuid(0).pw_name
         user = f"user {name};"
     temp = workdir / "nginx-temp"
+    # One worker per core, as the nginx image's own nginx.conf: each worker is also bound
+    # by the file limit (20,000 here, 2 per proxied reader), so one alone stalls near 10,000.
     return f"""{user}
-worker_processes 1;
+worker_processes auto;
 worker_rlimit_nofile {2 * worker_connections + 64};
 daemon off;
 pid {workdir}/nginx.pid;
