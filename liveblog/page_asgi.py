@@ -36,6 +36,8 @@ class AnonymousPageApp:
             if answer is not None:
                 status, headers, body = answer
                 await send({"type": "http.response.start", "status": status, "headers": headers})
+                # A HEAD gets the GET's headers (Content-Length included) and no body.
+                body = body if scope["method"] == "GET" else b""
                 await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)

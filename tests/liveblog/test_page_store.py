@@ -119,10 +119,12 @@ def test_the_fast_answer_carries_the_headers_django_first_sent(client, reporter_
 def test_head_of_a_stored_page_has_its_validators(client, reporter_post, django_app):
     first = client.get(PAGE)
 
-    status, headers, _ = fast_get(django_app, method="HEAD")
+    status, headers, body = fast_get(django_app, method="HEAD")
 
     assert status == 200
     assert headers[b"ETag"] == first["ETag"].encode()
+    assert headers[b"Content-Length"] == str(len(first.content)).encode()
+    assert body == b""
 
 
 def test_the_current_etag_is_answered_304_in_front_of_django(client, reporter_post, django_app):
