@@ -85,6 +85,7 @@ def build_stack(
         },
         nginx_env={"NGINX_FAIL_TIMEOUT": fail_timeout, "NGINX_ACCESS_LOG": "off"},
         worker_connections=2 * readers + 1024,
+        worker_processes="auto",
     )
 
 
