@@ -26,19 +26,6 @@ def counts(pg: PostgresProcess) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def pg():
-    """A PostgreSQL of this module's own, with the app's database."""
-    server = PostgresProcess()
-    try:
-        server.start()
-        with psycopg.connect(server.url(), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE liveblog")
-        yield server
-    finally:
-        server.destroy()
-
-
-@pytest.fixture(scope="module")
 def app(pg):
     # LIVEBLOG_SEQ_TTL=0: every request asks the database for the blog's token, so while
     # it is down the page can only come from the copy in memory.

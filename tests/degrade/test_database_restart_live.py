@@ -8,29 +8,15 @@ import asyncio
 import json
 from collections.abc import Callable
 
-import psycopg
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from .production import SLUG, production_app
-from .servers import PostgresProcess
 
 READERS = 3
 # Every bounded wait in this module; far more than any step needs.
 WAIT = 20.0
-
-
-@pytest.fixture(scope="module")
-def pg():
-    server = PostgresProcess()
-    try:
-        server.start()
-        with psycopg.connect(server.url(), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE liveblog")
-        yield server
-    finally:
-        server.destroy()
 
 
 @pytest.fixture(scope="module")
