@@ -8,26 +8,12 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.db.backends import utils as db_utils
 
-from config.asgi import application
 from liveblog import hub, services
+from tests.live.test_hub import connect, file_post, seqs
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-file_post = database_sync_to_async(services.create_post)
-
-
-def connect(slug: str, after: int | None = None) -> WebsocketCommunicator:
-    query = f"?after={after}" if after is not None else ""
-    return WebsocketCommunicator(
-        application, f"/ws/live/{slug}/{query}", headers=[(b"origin", b"http://127.0.0.1")]
-    )
-
-
-async def seqs(reader: WebsocketCommunicator, count: int) -> list[int]:
-    return [json.loads(await reader.receive_from(timeout=3))["seq"] for _ in range(count)]
 
 
 @pytest.fixture
