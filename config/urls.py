@@ -7,7 +7,7 @@ from django.templatetags.static import static as static_url
 from django.urls import include, path
 
 from liveblog import health
-from liveblog.sitemaps import SITEMAPS
+from liveblog.pages.sitemaps import SITEMAPS
 
 admin.site.site_header = "Live blog newsroom"
 admin.site.site_title = "Live blog newsroom"
@@ -37,7 +37,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
-    path("", include("liveblog.urls")),
+    path("", include("liveblog.pages.urls")),
 ]
 
 if settings.SERVE_STATIC:

@@ -9,18 +9,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from results.admin import ResultCardInline
-
-from . import permissions, services
-from .admin_base import (
+from liveblog import permissions, services
+from liveblog.admin_base import (
     NewsroomAdmin,
     NewsroomAdminMixin,
     SaveRefused,
     refusals_shown_on_the_form,
 )
-from .admin_media import PostEmbedInline, PostImageInline
-from .forms import ContributorAdminForm, PostAdminForm
-from .models import Contributor, LiveBlog, Post
+from liveblog.forms import ContributorAdminForm, PostAdminForm
+from liveblog.media.admin import PostEmbedInline, PostImageInline
+from liveblog.models import Contributor, LiveBlog, Post
+from results.admin import ResultCardInline
 
 FLAG_FIELDS = ("is_breaking", "is_key_event")
 PIN_FIELDS = ("is_pinned",)

@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from . import embeds
-from .text import CleanCharField, CleanTextField
+from liveblog.media import embeds
+from liveblog.text import CleanCharField, CleanTextField
 
 
 def validate_time_zone(value: str) -> None:
@@ -47,7 +47,7 @@ class LiveBlog(models.Model):
         help_text="Times and day headings on the reader page are shown in this zone.",
     )
     # Highest event sequence number handed out for this blog; allocated under a row lock
-    # by liveblog.events.record_event.
+    # by liveblog.live.events.record_event.
     last_seq = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -119,7 +119,7 @@ class PostQuerySet(models.QuerySet["Post"]):
         return self.filter(deleted_at__isnull=True)
 
     def with_bylines(self) -> "PostQuerySet":
-        # Images and embeds (liveblog.images / liveblog.embeds) are one query each per page.
+        # Images and embeds (liveblog.media) are one query each per page.
         # Result cards render inside the post; imported here as results depends on liveblog.
         from results.models import post_cards_prefetch
 
@@ -274,7 +274,7 @@ class LiveEvent(models.Model):
 
 # Media in posts: images and social embeds ----------------------------------------------------
 # Written only by liveblog.services (add_post_image, ..., add_post_embed, ...); the files
-# behind an image are made by liveblog.images and named by it at random.
+# behind an image are made by liveblog.media.images and named by it at random.
 
 
 class PostImage(models.Model):

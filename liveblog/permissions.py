@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
-from .models import Contributor, Post
+from liveblog.models import Contributor, Post
 
 User = AbstractBaseUser | AnonymousUser
 

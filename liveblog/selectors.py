@@ -7,10 +7,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from . import permissions
-from .cursors import InvalidCursor as InvalidCursor  # re-exported for views and the API
-from .cursors import decode_cursor, encode_position
-from .models import LiveBlog, LiveEvent, Post
+from liveblog import permissions
+from liveblog.cursors import InvalidCursor as InvalidCursor  # re-exported for views and the API
+from liveblog.cursors import decode_cursor, encode_position
+from liveblog.models import LiveBlog, LiveEvent, Post
 
 PAGE_SIZE = 20
 

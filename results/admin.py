@@ -13,12 +13,11 @@ from django.utils.html import format_html
 
 from liveblog import permissions as liveblog_permissions
 from liveblog.admin_base import NewsroomAdmin, SaveRefused, refusals_shown_on_the_form
-from liveblog.admin_media import MediaFormSet, MediaInline
+from liveblog.media.admin import MediaFormSet, MediaInline
 from liveblog.models import LiveBlog, Post
-
-from . import services
-from .figures import result_figures
-from .models import (
+from results import services
+from results.figures import result_figures
+from results.models import (
     MSG_CARD_KIND,
     Candidacy,
     Constituency,
@@ -329,7 +328,7 @@ class ResultCardForm(forms.ModelForm):
 
 class ResultCardFormSet(MediaFormSet):
     """Saves cards through results.services with broadcast=False; the post is re-rendered
-    for readers once per save, with its pictures and embeds (liveblog.admin_media)."""
+    for readers once per save, with its pictures and embeds (liveblog.media.admin)."""
 
     def save_new(self, form: ResultCardForm, commit: bool = True) -> PostResultCard:
         data = form.cleaned_data

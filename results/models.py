@@ -20,7 +20,7 @@ from django.urls import reverse
 from liveblog.text import CleanCharField
 
 if TYPE_CHECKING:
-    from .selectors import Scoreboard
+    from results.selectors import Scoreboard
 
 
 class Party(models.Model):
@@ -64,7 +64,7 @@ class Party(models.Model):
     @property
     def text_colour(self) -> str:
         """Black or white, whichever reads better on the party colour."""
-        from .colours import best_text_colour
+        from results.colours import best_text_colour
 
         return best_text_colour(self.colour)
 
@@ -278,7 +278,7 @@ class CardsWithScoreboards(PostResultCardQuerySet):
         fresh = self._result_cache is None
         super()._fetch_all()
         if fresh and self._result_cache and isinstance(self._result_cache[0], PostResultCard):
-            from .selectors import Scoreboard, get_scoreboard  # selectors import models
+            from results.selectors import Scoreboard, get_scoreboard  # selectors import models
 
             boards: dict[int, Scoreboard] = {}
             for card in self._result_cache:

@@ -7,9 +7,8 @@ from typing import NamedTuple
 from django.db.models import QuerySet
 
 from liveblog.models import Post
-
-from .figures import ResultFigures, find_winner, result_figures
-from .models import Candidacy, Constituency, ConstituencyResult, Election, Party
+from results.figures import ResultFigures, find_winner, result_figures
+from results.models import Candidacy, Constituency, ConstituencyResult, Election, Party
 
 SPEAKER_CODE = "SPK"
 

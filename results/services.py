@@ -18,11 +18,10 @@ from django.utils import timezone
 
 from liveblog import permissions as liveblog_permissions
 from liveblog import services as liveblog_services
-from liveblog.events import record_event
+from liveblog.live.events import record_event
 from liveblog.models import LiveBlog, LiveEvent, Post
-
-from .figures import find_winner, result_figures
-from .models import (
+from results.figures import find_winner, result_figures
+from results.models import (
     MSG_CARD_KIND,
     Candidacy,
     Constituency,
@@ -32,7 +31,7 @@ from .models import (
     PostResultCard,
     ResultRevision,
 )
-from .revisions import Snapshot, describe_changes, make_snapshot
+from results.revisions import Snapshot, describe_changes, make_snapshot
 
 User = AbstractBaseUser
 

@@ -3,8 +3,8 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from . import charts, hexmap, selectors
-from .models import ConstituencyResult, Election
+from results import charts, hexmap, selectors
+from results.models import ConstituencyResult, Election
 
 
 def _election(slug: str) -> Election:

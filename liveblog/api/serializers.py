@@ -6,10 +6,9 @@ from urllib.parse import urlencode
 from rest_framework import serializers
 
 from liveblog import selectors
+from liveblog.api.fields import UtcDateTimeField
 from liveblog.models import LiveBlog, Post, PostEmbed, PostImage
-from liveblog.seo import post_headline
-
-from .fields import UtcDateTimeField
+from liveblog.pages.seo import post_headline
 
 
 class BlogSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import reads, writes
+from liveblog.api import reads, writes
 
 urlpatterns = [
     path("blogs/", reads.BlogListApi.as_view(), name="blogs"),

@@ -15,13 +15,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liveblog import images, selectors, services
+from liveblog import selectors, services
+from liveblog.api.fields import CleanCharField
+from liveblog.api.parsers import LimitedJSONParser, refuse_larger_than
+from liveblog.api.reads import get_blog_or_404
+from liveblog.api.serializers import ImageSerializer, PostSerializer
+from liveblog.media import images
+from liveblog.media import services as media_services
 from liveblog.models import Contributor, Post
-
-from .fields import CleanCharField
-from .parsers import LimitedJSONParser, refuse_larger_than
-from .reads import get_blog_or_404
-from .serializers import ImageSerializer, PostSerializer
 
 ERRORS = {
     400: OpenApiResponse(description="Bad input: `detail` says what to fix, `fields` where."),
@@ -189,7 +190,7 @@ class PostImageCreateApi(_WriteApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        image = services.add_post_image(
+        image = media_services.add_post_image(
             post,
             by=request.user,
             upload=data["file"],

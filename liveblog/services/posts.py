@@ -1,7 +1,7 @@
 """Posts and blogs: filing, editing, publishing, deleting, pinning, blog status.
 
 Every function runs in one transaction and records the reader-visible event (if any) via
-`liveblog.events.record_event`, which broadcasts after commit.
+`liveblog.live.events.record_event`, which broadcasts after commit.
 """
 
 from collections.abc import Iterable
@@ -13,11 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import permissions
-from ..events import record_event
-from ..models import Contributor, LiveBlog, LiveEvent, Post
-from ..sanitize import clean_body
-from ..text import clean_text
+from liveblog import permissions
+from liveblog.live.events import record_event
+from liveblog.models import Contributor, LiveBlog, LiveEvent, Post
+from liveblog.sanitize import clean_body
+from liveblog.text import clean_text
 
 MSG_EMPTY_POST = "Write a headline or some text: a post cannot be empty."
 MSG_NOT_YOURS = "You can only change your own posts; ask an editor to change this one."

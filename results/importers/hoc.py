@@ -28,9 +28,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from liveblog.text import clean_text
-
-from ..figures import find_winner, result_figures
-from ..models import (
+from results.figures import find_winner, result_figures
+from results.models import (
     Candidacy,
     Constituency,
     ConstituencyResult,
@@ -38,8 +37,8 @@ from ..models import (
     Party,
     ResultRevision,
 )
-from ..parties import PartyResolver, ensure_known_parties
-from ..revisions import describe_changes, make_snapshot
+from results.parties import PartyResolver, ensure_known_parties
+from results.revisions import describe_changes, make_snapshot
 
 # The Library gives declaration times as UK wall-clock times.
 UK = ZoneInfo("Europe/London")
@@ -564,7 +563,7 @@ def import_results_csv(
     the candidate file's change column. `speaker_party` is the code of the party the
     Speaker's seat counts for (None keeps the election's current setting).
     """
-    from ..services import record_post_updates_for_results
+    from results.services import record_post_updates_for_results
 
     report = progress or (lambda stage, done, total: None)
     with transaction.atomic():

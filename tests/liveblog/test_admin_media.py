@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liveblog import services
-from liveblog.admin_media import MSG_CHOOSE_FILE
+from liveblog.media import services as media_services
+from liveblog.media.admin import MSG_CHOOSE_FILE
 from liveblog.models import LiveEvent, Post, PostEmbed, PostImage
 
 from . import media_files
@@ -138,7 +139,7 @@ def test_picture_without_alt_text_is_refused_and_nothing_is_saved(
     response = client.post(ADD_URL, data)
 
     assert response.status_code == 200
-    assert services.MSG_ALT_TEXT in response.content.decode()
+    assert media_services.MSG_ALT_TEXT in response.content.decode()
     assert not Post.objects.exists()
     assert all_files(media_storage) == set()
 
@@ -162,7 +163,9 @@ def test_alt_text_without_a_file_asks_for_the_picture(client, reporter, blog, me
 def test_refused_upload_is_reported_on_the_form_and_leaves_the_post_untouched(
     client, reporter, post, media_storage
 ):
-    kept = services.add_post_image(post, by=reporter, upload=upload(png((640, 480))), alt_text="A")
+    kept = media_services.add_post_image(
+        post, by=reporter, upload=upload(png((640, 480))), alt_text="A"
+    )
     post.refresh_from_db()
     version, files, events = post.version, all_files(media_storage), LiveEvent.objects.count()
     client.force_login(reporter)
@@ -190,10 +193,12 @@ def test_refused_upload_is_reported_on_the_form_and_leaves_the_post_untouched(
 def test_editing_several_pictures_and_embeds_re_broadcasts_the_post_once(
     client, reporter, post, media_storage, django_capture_on_commit_callbacks
 ):
-    first = services.add_post_image(
+    first = media_services.add_post_image(
         post, by=reporter, upload=upload(jpeg((900, 600))), alt_text="1"
     )
-    gone = services.add_post_image(post, by=reporter, upload=upload(jpeg((700, 500))), alt_text="2")
+    gone = media_services.add_post_image(
+        post, by=reporter, upload=upload(jpeg((700, 500))), alt_text="2"
+    )
     post.refresh_from_db()
     before = LiveEvent.objects.count()
     client.force_login(reporter)
@@ -232,7 +237,7 @@ def test_editing_several_pictures_and_embeds_re_broadcasts_the_post_once(
 def test_replacing_a_picture_in_the_admin_removes_the_old_renditions(
     client, reporter, post, media_storage, django_capture_on_commit_callbacks
 ):
-    image = services.add_post_image(
+    image = media_services.add_post_image(
         post, by=reporter, upload=upload(jpeg((900, 600))), alt_text="A"
     )
     old = set(image.stored_names)
@@ -274,7 +279,7 @@ def test_look_alike_embed_link_is_refused_on_the_form(client, reporter, post):
 def test_form_posted_without_the_media_section_leaves_media_as_it_is(
     client, reporter, post, media_storage
 ):
-    image = services.add_post_image(
+    image = media_services.add_post_image(
         post, by=reporter, upload=upload(jpeg((400, 300))), alt_text="A"
     )
     post.refresh_from_db()
@@ -293,7 +298,9 @@ def test_form_posted_without_the_media_section_leaves_media_as_it_is(
 def test_reporter_cannot_change_pictures_on_someone_elses_post(
     client, other_reporter, post, media_storage
 ):
-    services.add_post_image(post, by=post.created_by, upload=upload(jpeg((400, 300))), alt_text="A")
+    media_services.add_post_image(
+        post, by=post.created_by, upload=upload(jpeg((400, 300))), alt_text="A"
+    )
     client.force_login(other_reporter)
 
     response = client.get(_change_url(post))

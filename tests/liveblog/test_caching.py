@@ -13,8 +13,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from liveblog import caching, page_store, services
+from liveblog import services
 from liveblog.models import LiveBlog
+from liveblog.pages import caching
+from liveblog.pages import store as page_store
 from results.services import attach_result_card, correct_result
 from tests.factories import PostFactory
 from tests.results.conftest import (  # noqa: F401

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liveblog import services as liveblog_services
-from liveblog.events import render_post_fragment
+from liveblog.live.events import render_post_fragment
 from liveblog.models import LiveBlog, LiveEvent, Post
 from results import services
 from results.admin import MSG_PIN_CHOOSE_BLOG

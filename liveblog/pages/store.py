@@ -1,9 +1,9 @@
 """Rendered reader pages in this process's memory, keyed by host, path and the query
 parameters the view reads; each copy carries the validators (blog token) it was rendered at.
 
-liveblog.caching.cache_per_seq puts a page here when it renders one for anonymous readers;
+liveblog.pages.caching.cache_per_seq puts a page here when it renders one for anonymous readers;
 liveblog.middleware.PageStoreMiddleware completes it with the response's final headers
-(those the rest of the middleware adds); from then on liveblog.page_asgi serves it to
+(those the rest of the middleware adds); from then on liveblog.pages.asgi serves it to
 anonymous readers while the blog's token is unchanged, in front of Django. A copy is replaced
 by the next render of the same page, so the last one stays available when the database is
 not (stale-if-error). Least recently used copies go first beyond
@@ -19,7 +19,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
-    from .caching import Validators
+    from liveblog.pages.caching import Validators
 
 DEFAULT_ENTRIES = 500
 # Routes are few (blogs, hosts and views); a bound all the same.

@@ -10,7 +10,7 @@ for each post that shows the result. So
 - a conditional request is answered 304 as soon as the blog's token (its validators) is
   known, before anything is rendered;
 - an anonymous response is rendered once per (blog token, page) and kept in this process's
-  memory (liveblog.page_store), from where liveblog.page_asgi serves it in front of Django;
+  memory (liveblog.pages.store), from where liveblog.pages.asgi serves it in front of Django;
   a copy carries its token, so a change needs no invalidation of pages, only of tokens;
 - to answer a crowd without touching the database, each process keeps a blog's token for
   LIVEBLOG_SEQ_TTL seconds (default 1; an event or blog save in this process drops it), then
@@ -47,10 +47,11 @@ from django.http import (
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from . import page_store, selectors
-from .models import LiveBlog, LiveEvent
-from .page_store import PageKey
-from .resilient_cache import ResilientRedisCache
+from liveblog import selectors
+from liveblog.models import LiveBlog, LiveEvent
+from liveblog.pages import store as page_store
+from liveblog.pages.store import PageKey
+from liveblog.resilient_cache import ResilientRedisCache
 
 DEFAULT_SEQ_TTL = 1.0
 # Seconds a CDN or browser may reuse a page without asking; live readers get pushes anyway.
@@ -261,9 +262,9 @@ def _reset_tokens(setting: str, **kwargs: Any) -> None:
         tokens.reset()
 
 
-post_save.connect(_forget_tokens, sender=LiveEvent, dispatch_uid="liveblog.caching.event")
-post_save.connect(_forget_tokens, sender=LiveBlog, dispatch_uid="liveblog.caching.blog")
-setting_changed.connect(_reset_tokens, dispatch_uid="liveblog.caching.settings")
+post_save.connect(_forget_tokens, sender=LiveEvent, dispatch_uid="liveblog.pages.caching.event")
+post_save.connect(_forget_tokens, sender=LiveBlog, dispatch_uid="liveblog.pages.caching.blog")
+setting_changed.connect(_reset_tokens, dispatch_uid="liveblog.pages.caching.settings")
 
 
 # Rendered pages -------------------------------------------------------------------------------
@@ -302,9 +303,9 @@ def cache_per_seq(*, name: str, params: tuple[str, ...] = ()) -> Callable[[BlogV
     Anonymous readers: the blog's token comes from `tokens` (no query within the TTL),
     else the blog is read (one query; 404 if there is none); a conditional request is
     answered 304 at once; otherwise the response is rendered once per blog token and page
-    and kept in this process's page store (liveblog.page_store), keyed by scheme, host,
+    and kept in this process's page store (liveblog.pages.store), keyed by scheme, host,
     path and the query `params` the view reads (other parameters make no new copies), from
-    which liveblog.page_asgi serves the next readers in front of Django. With the database
+    which liveblog.pages.asgi serves the next readers in front of Django. With the database
     unavailable, the last copy of the page is served (stale-if-error).
     Signed-in users: the blog is read afresh and the view rendered every time,
     `private, no-store`. `name` names the view in render locks and logs.

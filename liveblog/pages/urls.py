@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from liveblog.pages import feeds, views
 
 app_name = "liveblog"
 

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from .models import LiveBlog, LiveEvent, Post
+from liveblog.models import LiveBlog, LiveEvent, Post
 
 logger = logging.getLogger(__name__)
 

@@ -4,9 +4,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from . import selectors, seo
-from .caching import cache_per_seq
-from .models import LiveBlog, Post
+from liveblog import selectors
+from liveblog.models import LiveBlog, Post
+from liveblog.pages import seo
+from liveblog.pages.caching import cache_per_seq
 
 
 def blog_index(request: HttpRequest) -> HttpResponse:

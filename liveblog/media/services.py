@@ -6,11 +6,12 @@ from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import transaction
 
-from .. import embeds, images, permissions
-from ..events import record_event
-from ..models import LiveEvent, Post, PostEmbed, PostImage
-from ..text import clean_text
-from .posts import MSG_DELETED, MSG_NOT_YOURS, _copy_state
+from liveblog import permissions
+from liveblog.live.events import record_event
+from liveblog.media import embeds, images
+from liveblog.models import LiveEvent, Post, PostEmbed, PostImage
+from liveblog.services.posts import MSG_DELETED, MSG_NOT_YOURS, _copy_state
+from liveblog.text import clean_text
 
 User = AbstractBaseUser
 
@@ -171,7 +172,7 @@ def remove_post_image(image: PostImage, *, by: User, broadcast: bool = True) -> 
 def add_post_embed(
     post: Post, *, by: User, url: str, order: int = 0, broadcast: bool = True
 ) -> PostEmbed:
-    """Embed a social post by its address; only allow-listed providers (liveblog.embeds)."""
+    """Embed a social post by its address; only allow-listed providers (liveblog.media.embeds)."""
     parsed = embeds.parse_embed_url(url)
     with transaction.atomic():
         current = _lock_post_for_media(post, by=by)

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from .models import LiveBlog, Post
+from liveblog.models import LiveBlog, Post
 
 # How many of the latest posts go into liveBlogUpdate.
 LATEST_UPDATES = 10

@@ -15,7 +15,7 @@ Starting to follow a blog costs two queries however many readers arrive meanwhil
 wait for the first one's follow): the blog row, and after subscribing, its latest
 RECENT_EVENTS events, which fill the memory and deliver anything published between the
 two. Only a reader further behind than memory reads the event log (one query). Memory follows
-the log's rule (liveblog.events): a later event of a post replaces the content of its
+the log's rule (liveblog.live.events): a later event of a post replaces the content of its
 earlier ones.
 
 It heals: a heartbeat every LIVE_HEARTBEAT_SECONDS reads the followed blogs' latest seq
@@ -39,10 +39,10 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from . import selectors
-from .events import blog_group_name, catch_up_payloads, compacted_payload
-from .fastpath import Collector, send_now
-from .models import LiveBlog, LiveEvent
+from liveblog import selectors
+from liveblog.live.events import blog_group_name, catch_up_payloads, compacted_payload
+from liveblog.live.fastpath import Collector, send_now
+from liveblog.models import LiveBlog, LiveEvent
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from config import observability
-
-from .hub import RELOAD, Reader, UnknownBlog, get_hub
+from liveblog.live.hub import RELOAD, Reader, UnknownBlog, get_hub
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 An ASGI application wrapping Django's (config/asgi.py). An anonymous GET or HEAD (no session
 cookie: signed-in users always have one and never get the anonymous copy) of a page in
-liveblog.page_store, whose blog's token this process knows without the database
+liveblog.pages.store, whose blog's token this process knows without the database
 (caching.tokens, in memory for LIVEBLOG_SEQ_TTL), is answered here: 304 for a
 current If-None-Match, else the stored copy with the headers it first left Django with.
 No request object, no middleware, no thread: under Django's ASGI handler every request
@@ -18,7 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.http import QueryDict
 
-from . import caching, page_store
+from liveblog.pages import caching
+from liveblog.pages import store as page_store
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]

@@ -14,9 +14,11 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from . import embeds, images, permissions, services
-from .admin_base import refusals_shown_on_the_form
-from .models import Post, PostEmbed, PostImage
+from liveblog import permissions
+from liveblog.admin_base import refusals_shown_on_the_form
+from liveblog.media import embeds, images
+from liveblog.media import services as media_services
+from liveblog.models import Post, PostEmbed, PostImage
 
 MSG_CHOOSE_FILE = "Choose a picture to upload (JPEG, PNG, WebP or GIF)."
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
@@ -71,7 +73,7 @@ class MediaFormSet(BaseInlineFormSet):
         batch.changed |= bool(self.new_objects or self.changed_objects or self.deleted_objects)
         if batch.saved >= batch.expected and batch.changed:
             with refusals_shown_on_the_form():
-                services.rebroadcast_post(self.instance, by=self.user)
+                media_services.rebroadcast_post(self.instance, by=self.user)
             batch.changed = False
         return saved
 
@@ -119,7 +121,7 @@ class PostImageForm(forms.ModelForm):
     class Meta:
         model = PostImage
         fields = ["upload", "alt_text", "caption", "credit", "order"]
-        error_messages = {"alt_text": {"required": services.MSG_ALT_TEXT}}
+        error_messages = {"alt_text": {"required": media_services.MSG_ALT_TEXT}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -137,7 +139,7 @@ class PostImageForm(forms.ModelForm):
     def clean_alt_text(self) -> str:
         alt_text = (self.cleaned_data.get("alt_text") or "").strip()
         if not alt_text:
-            raise forms.ValidationError(services.MSG_ALT_TEXT, code="alt_text_required")
+            raise forms.ValidationError(media_services.MSG_ALT_TEXT, code="alt_text_required")
         return alt_text
 
 
@@ -145,7 +147,7 @@ class PostImageFormSet(MediaFormSet):
     def save_new(self, form: PostImageForm, commit: bool = True) -> PostImage:
         data = form.cleaned_data
         assert form.decoded is not None
-        return services.add_post_image(
+        return media_services.add_post_image(
             self.instance,
             by=self.user,
             upload=form.decoded,
@@ -158,7 +160,7 @@ class PostImageFormSet(MediaFormSet):
 
     def save_existing(self, form: PostImageForm, obj: PostImage, commit: bool = True) -> PostImage:
         data = form.cleaned_data
-        return services.update_post_image(
+        return media_services.update_post_image(
             obj,
             by=self.user,
             upload=form.decoded,
@@ -170,7 +172,7 @@ class PostImageFormSet(MediaFormSet):
         )
 
     def delete_existing(self, obj: PostImage, commit: bool = True) -> None:
-        services.remove_post_image(obj, by=self.user, broadcast=False)
+        media_services.remove_post_image(obj, by=self.user, broadcast=False)
 
 
 class PostImageInline(MediaInline):
@@ -214,7 +216,7 @@ class PostEmbedForm(forms.ModelForm):
 class PostEmbedFormSet(MediaFormSet):
     def save_new(self, form: PostEmbedForm, commit: bool = True) -> PostEmbed:
         data = form.cleaned_data
-        return services.add_post_embed(
+        return media_services.add_post_embed(
             self.instance,
             by=self.user,
             url=data["url"],
@@ -224,7 +226,7 @@ class PostEmbedFormSet(MediaFormSet):
 
     def save_existing(self, form: PostEmbedForm, obj: PostEmbed, commit: bool = True) -> PostEmbed:
         data = form.cleaned_data
-        return services.update_post_embed(
+        return media_services.update_post_embed(
             obj,
             by=self.user,
             url=data["url"] if "url" in form.changed_data else None,
@@ -233,7 +235,7 @@ class PostEmbedFormSet(MediaFormSet):
         )
 
     def delete_existing(self, obj: PostEmbed, commit: bool = True) -> None:
-        services.remove_post_embed(obj, by=self.user, broadcast=False)
+        media_services.remove_post_embed(obj, by=self.user, broadcast=False)
 
 
 class PostEmbedInline(MediaInline):

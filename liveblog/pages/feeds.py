@@ -1,6 +1,6 @@
 """Atom feeds of a live blog: every update, or only the key events.
 
-Served through liveblog.caching.cache_per_seq like the reader page: validators from the
+Served through liveblog.pages.caching.cache_per_seq like the reader page: validators from the
 blog's seq, 304 before rendering, rendered once per seq for anonymous readers.
 
 Every string reaches the XML through one writer that applies the text rule
@@ -19,11 +19,11 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.xmlutils import SimplerXMLGenerator
 
-from . import selectors
-from .caching import cache_per_seq
-from .models import LiveBlog, Post
-from .seo import post_headline
-from .text import scrub_text
+from liveblog import selectors
+from liveblog.models import LiveBlog, Post
+from liveblog.pages.caching import cache_per_seq
+from liveblog.pages.seo import post_headline
+from liveblog.text import scrub_text
 
 FEED_LENGTH = 50
 

@@ -5,10 +5,9 @@ from datetime import datetime
 from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 
+from liveblog import selectors
+from liveblog.models import LiveBlog
 from results.models import ConstituencyResult, Election
-
-from . import selectors
-from .models import LiveBlog
 
 
 class LiveBlogSitemap(Sitemap):
