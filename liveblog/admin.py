@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.module_loading import import_string
 
 from liveblog import permissions, services
 from liveblog.admin_base import (
@@ -16,10 +17,10 @@ from liveblog.admin_base import (
     SaveRefused,
     refusals_shown_on_the_form,
 )
+from liveblog.extensions import post_extensions
 from liveblog.forms import ContributorAdminForm, PostAdminForm
 from liveblog.media.admin import PostEmbedInline, PostImageInline
 from liveblog.models import Contributor, LiveBlog, Post
-from results.admin import ResultCardInline
 
 FLAG_FIELDS = ("is_breaking", "is_key_event")
 PIN_FIELDS = ("is_pinned",)
@@ -124,12 +125,17 @@ class PostAdmin(NewsroomAdmin):
     autocomplete_fields = ("contributors",)
     save_on_top = True
     actions = ("pin_selected", "unpin_selected")
-    inlines = [PostImageInline, PostEmbedInline, ResultCardInline]
+    inlines = [PostImageInline, PostEmbedInline]
     fieldsets = (
         (None, {"fields": ("blog", "headline", "body", "contributors", "version")}),
         ("Publishing", {"fields": ("status", "published_at")}),
         ("Editor’s flags", {"fields": ("is_breaking", "is_key_event", "is_pinned")}),
     )
+
+    def get_inlines(self, request: HttpRequest, obj: Post | None) -> list[type]:
+        # Pictures and embeds, then what other apps let a post carry (liveblog.extensions).
+        extra = [import_string(path) for path in post_extensions.admin_inlines()]
+        return [*self.inlines, *extra]
 
     @admin.display(description="Post", ordering="headline")
     def summary(self, obj: Post) -> str:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from liveblog.extensions import post_extensions
 from liveblog.media import embeds
 from liveblog.text import CleanCharField, CleanTextField
 
@@ -119,12 +120,10 @@ class PostQuerySet(models.QuerySet["Post"]):
         return self.filter(deleted_at__isnull=True)
 
     def with_bylines(self) -> "PostQuerySet":
-        # Images and embeds (liveblog.media) are one query each per page.
-        # Result cards render inside the post; imported here as results depends on liveblog.
-        from results.models import post_cards_prefetch
-
+        # Images and embeds (liveblog.media) are one query each per page; what other apps
+        # let a post carry (liveblog.extensions) brings its own prefetch.
         return self.select_related("blog").prefetch_related(
-            "contributors", "images", "embeds", post_cards_prefetch()
+            "contributors", "images", "embeds", *post_extensions.prefetches()
         )
 
     def newest_first(self) -> "PostQuerySet":

@@ -1,4 +1,4 @@
-"""Sitemaps: the live blogs and the election results pages (scoreboards and constituencies)."""
+"""The sitemap of the live blogs (config.urls joins it with the results app's)."""
 
 from datetime import datetime
 
@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 
 from liveblog import selectors
 from liveblog.models import LiveBlog
-from results.models import ConstituencyResult, Election
 
 
 class LiveBlogSitemap(Sitemap):
@@ -22,29 +21,4 @@ class LiveBlogSitemap(Sitemap):
         return max(blog.updated_at, last_event_at) if last_event_at else blog.updated_at
 
 
-class ElectionSitemap(Sitemap):
-    changefreq = "hourly"
-    priority = 0.6
-
-    def items(self) -> QuerySet[Election]:
-        return Election.objects.order_by("-date", "pk")
-
-
-class ConstituencyResultSitemap(Sitemap):
-    changefreq = "hourly"
-    priority = 0.5
-
-    def items(self) -> QuerySet[ConstituencyResult]:
-        return ConstituencyResult.objects.select_related("election", "constituency").order_by(
-            "election_id", "constituency__name", "pk"
-        )
-
-    def lastmod(self, result: ConstituencyResult) -> datetime:
-        return result.updated_at
-
-
-SITEMAPS = {
-    "live": LiveBlogSitemap,
-    "elections": ElectionSitemap,
-    "results": ConstituencyResultSitemap,
-}
+SITEMAPS = {"live": LiveBlogSitemap}

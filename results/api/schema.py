@@ -2,8 +2,8 @@
 
 The results read API (results.api.views) returns nested serializers from plain APIViews;
 drf-spectacular cannot guess them. These extensions describe them from here, without
-changing the views. Imported by config.api_urls, so they are registered before any schema
-is generated.
+changing the views. Imported by results.apps when Django starts, so they are registered
+before any schema is generated.
 """
 
 from drf_spectacular.extensions import OpenApiViewExtension
