@@ -38,18 +38,16 @@ class LiveBlogAdmin(NewsroomAdmin):
         return format_html('<a href="{}">View</a>', obj.get_absolute_url())
 
     def save_model(self, request: HttpRequest, obj: LiveBlog, form: Any, change: bool) -> None:
-        if not change:
-            super().save_model(request, obj, form, change)
-            return
-        # Save only the fields the form changed: last_seq moves on under a row lock as
-        # posts are published, and a full save would write back the value read when this
-        # request loaded the blog, so the next event would reuse a seq.
-        plain = [name for name in form.changed_data if name != "status"]
-        obj.save(update_fields=[*plain, "updated_at"])
-        if "status" in form.changed_data:
-            # The status change is a reader-visible event; the rest is plain data.
-            with refusals_shown_on_the_form():
-                services.set_blog_status(obj, status=form.cleaned_data["status"], by=request.user)
+        fields = {
+            name: form.cleaned_data[name] for name in services.BLOG_FIELDS if name in form.fields
+        }
+        with refusals_shown_on_the_form():
+            if change:
+                services.update_blog(obj, by=request.user, **fields)
+            else:
+                blog = services.create_blog(by=request.user, **fields)
+                obj.pk = blog.pk  # the admin goes on with `obj` (messages, log entry)
+                obj.refresh_from_db()
 
 
 def _is_byline_autocomplete(request: HttpRequest) -> bool:

@@ -12,8 +12,13 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from liveblog import permissions as liveblog_permissions
-from liveblog.admin_base import NewsroomAdmin, SaveRefused, refusals_shown_on_the_form
-from liveblog.media.admin import MediaFormSet, MediaInline
+from liveblog.admin_base import (
+    NewsroomAdmin,
+    PostPartFormSet,
+    PostPartInline,
+    SaveRefused,
+    refusals_shown_on_the_form,
+)
 from liveblog.models import LiveBlog, Post
 from results import services
 from results.figures import result_figures
@@ -326,19 +331,19 @@ class ResultCardForm(forms.ModelForm):
         return data
 
 
-class ResultCardFormSet(MediaFormSet):
-    """Saves cards through results.services with broadcast=False; the post is re-rendered
-    for readers once per save, with its pictures and embeds (liveblog.media.admin)."""
+class ResultCardFormSet(PostPartFormSet):
+    """Saves cards through results.services; readers get the post once per save, with its
+    pictures and embeds (liveblog.admin_base)."""
 
     def save_new(self, form: ResultCardForm, commit: bool = True) -> PostResultCard:
         data = form.cleaned_data
         order = data.get("order") or 0
         if data.get("result") is not None:
             return services.attach_result_card(
-                self.instance, data["result"], by=self.user, order=order, broadcast=False
+                self.instance, data["result"], by=self.user, order=order
             )
         return services.attach_scoreboard_card(
-            self.instance, data["election"], by=self.user, order=order, broadcast=False
+            self.instance, data["election"], by=self.user, order=order
         )
 
     def save_existing(
@@ -351,14 +356,13 @@ class ResultCardFormSet(MediaFormSet):
             order=data.get("order") or 0,
             result=data.get("result"),
             election=data.get("election"),
-            broadcast=False,
         )
 
     def delete_existing(self, obj: PostResultCard, commit: bool = True) -> None:
-        services.detach_result_card(obj, by=self.user, broadcast=False)
+        services.detach_result_card(obj, by=self.user)
 
 
-class ResultCardInline(MediaInline):
+class ResultCardInline(PostPartInline):
     """Result cards and scoreboards on the post form, for whoever may change the post and
     has the results rights (picking a result needs them: the choices come from the
     results admin)."""

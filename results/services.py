@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from liveblog import permissions as liveblog_permissions
 from liveblog import services as liveblog_services
-from liveblog.live.events import record_event
-from liveblog.models import LiveBlog, LiveEvent, Post
+from liveblog.live.events import post_changed
+from liveblog.models import LiveBlog, Post
 from results.figures import find_winner, result_figures
 from results.models import (
     MSG_CARD_KIND,
@@ -184,7 +184,7 @@ def record_post_updates_for_results(result_ids: Iterable[int], *, scoreboards: b
     )
     count = 0
     for post in posts:
-        record_event(post.blog, LiveEvent.Kind.POST_UPDATED, post=post)
+        post_changed(post, was_visible=True, was_pinned=post.is_pinned)
         count += 1
     return count
 
@@ -441,9 +441,8 @@ def _check_can_change_cards(post: Post, *, by: User) -> None:
         raise ValidationError(MSG_CARD_ON_DELETED, code="deleted")
 
 
-def _cards_changed(post: Post, *, broadcast: bool) -> None:
-    if broadcast and post.is_visible():
-        record_event(post.blog, LiveEvent.Kind.POST_UPDATED, post=post)
+def _cards_changed(post: Post) -> None:
+    post_changed(post, was_visible=post.is_visible(), was_pinned=post.is_pinned)
 
 
 def _attach_card(
@@ -451,7 +450,6 @@ def _attach_card(
     *,
     by: User,
     order: int | None,
-    broadcast: bool,
     result: ConstituencyResult | None = None,
     election: Election | None = None,
 ) -> PostResultCard:
@@ -468,7 +466,7 @@ def _attach_card(
             },
         )
         if created:
-            _cards_changed(post, broadcast=broadcast)
+            _cards_changed(post)
     return card
 
 
@@ -478,14 +476,9 @@ def attach_result_card(
     *,
     by: User,
     order: int | None = None,
-    broadcast: bool = True,
 ) -> PostResultCard:
-    """Show `result`'s card in `post` (after any cards it already has, unless `order`).
-
-    With broadcast=False the caller re-renders the post for readers itself, once after a
-    batch of changes (liveblog.services.rebroadcast_post; the post admin's inlines do).
-    """
-    return _attach_card(post, by=by, order=order, broadcast=broadcast, result=result)
+    """Show `result`'s card in `post` (after any cards it already has, unless `order`)."""
+    return _attach_card(post, by=by, order=order, result=result)
 
 
 def attach_scoreboard_card(
@@ -494,10 +487,9 @@ def attach_scoreboard_card(
     *,
     by: User,
     order: int | None = None,
-    broadcast: bool = True,
 ) -> PostResultCard:
     """Show `election`'s national scoreboard in `post`, as attach_result_card does."""
-    return _attach_card(post, by=by, order=order, broadcast=broadcast, election=election)
+    return _attach_card(post, by=by, order=order, election=election)
 
 
 def update_result_card(
@@ -507,7 +499,6 @@ def update_result_card(
     order: int,
     result: ConstituencyResult | None = None,
     election: Election | None = None,
-    broadcast: bool = True,
 ) -> PostResultCard:
     """Move a card, or make it show another result or scoreboard (give one, not both)."""
     if result is not None and election is not None:
@@ -521,17 +512,17 @@ def update_result_card(
         elif election is not None:
             card.result, card.election = None, election
         card.save(update_fields=["order", "result", "election"])
-        _cards_changed(post, broadcast=broadcast)
+        _cards_changed(post)
     return card
 
 
-def detach_result_card(card: PostResultCard, *, by: User, broadcast: bool = True) -> None:
+def detach_result_card(card: PostResultCard, *, by: User) -> None:
     """Take a result card or scoreboard off its post."""
     post = card.post
     _check_can_change_cards(post, by=by)
     with transaction.atomic():
         card.delete()
-        _cards_changed(post, broadcast=broadcast)
+        _cards_changed(post)
 
 
 # Pinning a result or the scoreboard to the top of a live blog --------------------------------

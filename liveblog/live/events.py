@@ -1,8 +1,15 @@
 """Record reader-visible changes and push them to readers after commit.
 
-The only module that talks to the channel layer. Services call `record_event` inside
-their transaction; it allocates the blog's next seq, renders the post fragment once and
-arranges the broadcast for after commit, so a rolled-back change is never pushed.
+The only module that talks to the channel layer. Services call `post_changed` (a post's
+change) or `record_event` (a blog's own, such as its status) inside their transaction;
+an event allocates the blog's next seq, renders the post fragment once and arranges the
+broadcast for after commit, so a rolled-back change is never pushed.
+
+One event per change: inside `one_event_per_post()` (the admin opens it around a whole
+save, inlines included) `post_changed` only marks the post; when the block ends, still in
+its transaction, each marked post gets one event, rendered once with its final state and
+of the kind its net change calls for (published, deleted, pinned, unpinned or updated).
+Outside such a block a service's change is its own unit and records at once.
 
 The log serves what readers may see now. When a post changes again, its earlier events
 lose their html in the same transaction: nothing superseded or deleted stays in the log.
@@ -16,11 +23,14 @@ heartbeat), with one warning when Redis goes away and one when it is back.
 """
 
 import asyncio
+import contextvars
 import json
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -52,20 +62,31 @@ def record_event(
 ) -> LiveEvent:
     """Append the next event of `blog` and broadcast it once the transaction commits.
 
-    Precondition: called inside `transaction.atomic()`. The blog row is locked here, so
-    concurrent writers to the same blog queue up and seq stays gap-free.
+    For a blog's own events (its status); a post's change goes through `post_changed`.
+    Precondition: called inside `transaction.atomic()`.
     """
+    html = ""
+    if post is not None and kind != LiveEvent.Kind.POST_DELETED:
+        html = render_post_fragment(Post.objects.with_bylines().get(pk=post.pk))
+    return _append_event(blog, kind, post=post, html=html, data=data)
+
+
+def _append_event(
+    blog: LiveBlog,
+    kind: LiveEvent.Kind,
+    *,
+    post: Post | None,
+    html: str,
+    data: dict[str, Any] | None,
+) -> LiveEvent:
+    # The blog row is locked here, so concurrent writers to the same blog queue up and seq
+    # stays gap-free.
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside the caller's transaction")
     locked = LiveBlog.objects.select_for_update().only("id", "last_seq").get(pk=blog.pk)
     seq = locked.last_seq + 1
     LiveBlog.objects.filter(pk=blog.pk).update(last_seq=seq)
     blog.last_seq = seq
-
-    html = ""
-    if post is not None and kind != LiveEvent.Kind.POST_DELETED:
-        fresh = Post.objects.with_bylines().get(pk=post.pk)
-        html = render_post_fragment(fresh)
     if post is not None:
         # Compact: this event supersedes what the post's earlier ones showed.
         LiveEvent.objects.filter(blog_id=blog.pk, post_id=post.pk, seq__lt=seq).exclude(
@@ -76,6 +97,88 @@ def record_event(
     )
     broadcast_on_commit(event)
     return event
+
+
+@dataclass(frozen=True)
+class _Before:
+    """What readers saw of a post before the change: decides the event's kind."""
+
+    was_visible: bool
+    was_pinned: bool
+
+
+class _Changes:
+    """Posts changed inside one `one_event_per_post()` block, in the order first changed."""
+
+    def __init__(self) -> None:
+        self.posts: dict[int, tuple[Post, _Before]] = {}
+
+    def mark(self, post: Post, before: _Before) -> None:
+        # The first change's "before" is what readers saw; later ones only add to it.
+        self.posts.setdefault(post.pk, (post, before))
+
+
+_changes: contextvars.ContextVar[_Changes | None] = contextvars.ContextVar(
+    "liveblog_post_changes", default=None
+)
+
+
+@contextmanager
+def one_event_per_post() -> Iterator[None]:
+    """One transaction in which each changed post gets exactly one event, at the end.
+
+    Nested blocks join the outermost. If the block raises, it rolls back and records
+    nothing.
+    """
+    if _changes.get() is not None:
+        yield
+        return
+    changes = _Changes()
+    token = _changes.set(changes)
+    try:
+        with transaction.atomic():
+            yield
+            _changes.reset(token)
+            token = None
+            for post, before in changes.posts.values():
+                _record_post_event(post, before)
+    finally:
+        if token is not None:
+            _changes.reset(token)
+
+
+def post_changed(post: Post, *, was_visible: bool, was_pinned: bool) -> None:
+    """`post` was changed in the caller's transaction; `was_visible` and `was_pinned` are
+    what readers saw before. Records its event now, or at the end of the enclosing
+    `one_event_per_post()` block."""
+    before = _Before(was_visible=was_visible, was_pinned=was_pinned)
+    changes = _changes.get()
+    if changes is None:
+        _record_post_event(post, before)
+    else:
+        changes.mark(post, before)
+
+
+def _record_post_event(post: Post, before: _Before) -> None:
+    # The post as it is now, with everything its render shows: read once, for the kind
+    # of the net change and for the one render.
+    current = Post.objects.with_bylines().get(pk=post.pk)
+    is_visible = current.is_visible()
+    data: dict[str, Any] = {}
+    if is_visible and not before.was_visible:
+        kind = LiveEvent.Kind.POST_PUBLISHED
+    elif before.was_visible and not is_visible:
+        _append_event(post.blog, LiveEvent.Kind.POST_DELETED, post=post, html="", data=None)
+        return
+    elif is_visible and current.is_pinned != before.was_pinned:
+        kind = LiveEvent.Kind.POST_PINNED if current.is_pinned else LiveEvent.Kind.POST_UNPINNED
+        data = {"pinned": current.is_pinned}
+    elif is_visible:
+        kind = LiveEvent.Kind.POST_UPDATED
+    else:
+        return  # readers never saw it and still do not
+    html = render_post_fragment(current)
+    _append_event(post.blog, kind, post=post, html=html, data=data)
 
 
 def event_message(event: LiveEvent) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Pictures and social embeds on the post form: admin inlines that save through the services.
 
 The inline formsets never save models themselves: new, changed and deleted rows go to
-liveblog.services (add_post_image, update_post_image, ...). The post's fragment is
-re-rendered for readers once after all media inlines of a save, not once per row.
+liveblog.media.services (add_post_image, update_post_image, ...). The admin's save is one
+`one_event_per_post()` block (liveblog.admin_base), so readers get the post once, with all
+its changes.
 """
 
 from typing import Any
@@ -10,101 +11,15 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
-from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
 from django.utils.html import format_html
 
-from liveblog import permissions
-from liveblog.admin_base import refusals_shown_on_the_form
+from liveblog.admin_base import PostPartFormSet, PostPartInline
 from liveblog.media import embeds, images
 from liveblog.media import services as media_services
-from liveblog.models import Post, PostEmbed, PostImage
+from liveblog.models import PostEmbed, PostImage
 
 MSG_CHOOSE_FILE = "Choose a picture to upload (JPEG, PNG, WebP or GIF)."
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
-
-
-# One re-broadcast per admin save -------------------------------------------------------------
-
-
-class _MediaBatch:
-    """The media formsets built for one post form; the last one to save re-broadcasts."""
-
-    def __init__(self) -> None:
-        self.expected = 0
-        self.saved = 0
-        self.changed = False
-
-
-def _batch_for(post: Post) -> _MediaBatch:
-    # Every formset of one change form shares the same parent instance; a re-rendered form
-    # (after a conflict) builds a new instance and so a new batch.
-    batch = post.__dict__.get("_media_batch")
-    if batch is None:
-        batch = post.__dict__["_media_batch"] = _MediaBatch()
-    return batch
-
-
-class MediaFormSet(BaseInlineFormSet):
-    """Saves rows through the services with broadcast=False, then re-broadcasts once."""
-
-    # Set per request by MediaInline.get_formset (each call makes a fresh class).
-    user: Any = None
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.is_bound and self.add_prefix("TOTAL_FORMS") not in self.data:
-            # A post form submitted without the media section at all (a script, a client
-            # that predates it) leaves pictures and embeds as they are, rather than failing
-            # the whole save. A partial or tampered management form is still an error.
-            data = self.data.copy()
-            data[self.add_prefix("TOTAL_FORMS")] = "0"
-            data[self.add_prefix("INITIAL_FORMS")] = "0"
-            self.data = data
-        _batch_for(self.instance).expected += 1
-
-    def save(self, commit: bool = True) -> list[Any]:
-        if not commit:
-            raise ValueError("Media inlines save through the services; commit=False is unsupported")
-        with refusals_shown_on_the_form():
-            saved = super().save(commit=True)
-        batch = _batch_for(self.instance)
-        batch.saved += 1
-        batch.changed |= bool(self.new_objects or self.changed_objects or self.deleted_objects)
-        if batch.saved >= batch.expected and batch.changed:
-            with refusals_shown_on_the_form():
-                media_services.rebroadcast_post(self.instance, by=self.user)
-            batch.changed = False
-        return saved
-
-
-class MediaInline(admin.TabularInline):
-    extra = 1
-    formset = MediaFormSet
-
-    def get_formset(self, request: HttpRequest, obj: Post | None = None, **kwargs: Any) -> Any:
-        formset_class = super().get_formset(request, obj, **kwargs)
-        formset_class.user = request.user
-        return formset_class
-
-    # Pictures and embeds are part of the post: whoever may change the post may change them.
-    def has_view_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
-        return request.user.has_perm("liveblog.view_post") or self.has_change_permission(
-            request, obj
-        )
-
-    def has_add_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
-        if obj is None:
-            return request.user.has_perm("liveblog.add_post")
-        return permissions.can_edit_post(request.user, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
-        if obj is None:
-            return request.user.has_perm("liveblog.add_post")
-        return permissions.can_edit_post(request.user, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
-        return self.has_change_permission(request, obj)
 
 
 # Pictures --------------------------------------------------------------------------------------
@@ -143,7 +58,7 @@ class PostImageForm(forms.ModelForm):
         return alt_text
 
 
-class PostImageFormSet(MediaFormSet):
+class PostImageFormSet(PostPartFormSet):
     def save_new(self, form: PostImageForm, commit: bool = True) -> PostImage:
         data = form.cleaned_data
         assert form.decoded is not None
@@ -155,7 +70,6 @@ class PostImageFormSet(MediaFormSet):
             caption=data.get("caption", ""),
             credit=data.get("credit", ""),
             order=data.get("order") or 0,
-            broadcast=False,
         )
 
     def save_existing(self, form: PostImageForm, obj: PostImage, commit: bool = True) -> PostImage:
@@ -168,14 +82,13 @@ class PostImageFormSet(MediaFormSet):
             caption=data.get("caption", ""),
             credit=data.get("credit", ""),
             order=data.get("order") or 0,
-            broadcast=False,
         )
 
     def delete_existing(self, obj: PostImage, commit: bool = True) -> None:
-        media_services.remove_post_image(obj, by=self.user, broadcast=False)
+        media_services.remove_post_image(obj, by=self.user)
 
 
-class PostImageInline(MediaInline):
+class PostImageInline(PostPartInline):
     model = PostImage
     form = PostImageForm
     formset = PostImageFormSet
@@ -213,7 +126,7 @@ class PostEmbedForm(forms.ModelForm):
         fields = ["url", "order"]
 
 
-class PostEmbedFormSet(MediaFormSet):
+class PostEmbedFormSet(PostPartFormSet):
     def save_new(self, form: PostEmbedForm, commit: bool = True) -> PostEmbed:
         data = form.cleaned_data
         return media_services.add_post_embed(
@@ -221,7 +134,6 @@ class PostEmbedFormSet(MediaFormSet):
             by=self.user,
             url=data["url"],
             order=data.get("order") or 0,
-            broadcast=False,
         )
 
     def save_existing(self, form: PostEmbedForm, obj: PostEmbed, commit: bool = True) -> PostEmbed:
@@ -231,14 +143,13 @@ class PostEmbedFormSet(MediaFormSet):
             by=self.user,
             url=data["url"] if "url" in form.changed_data else None,
             order=data.get("order") or 0,
-            broadcast=False,
         )
 
     def delete_existing(self, obj: PostEmbed, commit: bool = True) -> None:
-        media_services.remove_post_embed(obj, by=self.user, broadcast=False)
+        media_services.remove_post_embed(obj, by=self.user)
 
 
-class PostEmbedInline(MediaInline):
+class PostEmbedInline(PostPartInline):
     model = PostEmbed
     form = PostEmbedForm
     formset = PostEmbedFormSet

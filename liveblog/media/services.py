@@ -7,10 +7,10 @@ from django.core.files.storage import Storage
 from django.db import transaction
 
 from liveblog import permissions
-from liveblog.live.events import record_event
+from liveblog.live.events import post_changed
 from liveblog.media import embeds, images
-from liveblog.models import LiveEvent, Post, PostEmbed, PostImage
-from liveblog.services.posts import MSG_DELETED, MSG_NOT_YOURS, _copy_state
+from liveblog.models import Post, PostEmbed, PostImage
+from liveblog.services.posts import MSG_NOT_YOURS, copy_row, lock_post_for_change
 from liveblog.text import clean_text
 
 User = AbstractBaseUser
@@ -19,8 +19,9 @@ User = AbstractBaseUser
 # Pillow work and storage writes happen before the transaction (no row locks held while
 # re-encoding); if the transaction then fails, the new files are deleted again. Files that an
 # edit replaces or removes are deleted only after commit, so a rolled-back edit never loses a
-# picture. Every change re-renders the post once for readers, unless the caller batches
-# changes with broadcast=False and finishes with rebroadcast_post (the admin's inlines do).
+# picture. Every change re-renders the post for readers; inside
+# liveblog.live.events.one_event_per_post() (an admin save with several inlines) once at the
+# end.
 
 MSG_ALT_TEXT = "Describe the image in the alt text, for readers who cannot see it."
 
@@ -32,28 +33,17 @@ def _clean_alt_text(alt_text: str) -> str:
     return alt_text
 
 
-def _lock_post_for_media(post: Post, *, by: User) -> Post:
-    """Lock and return the post behind a media change. Precondition: inside atomic()."""
-    current = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
-    if current.deleted_at is not None:
-        raise ValidationError(MSG_DELETED, code="deleted")
-    if not permissions.can_edit_post(by, current):
-        raise PermissionDenied(MSG_NOT_YOURS)
-    return current
-
-
 def _check_can_edit(post: Post, *, by: User) -> None:
     """Cheap early refusal, before any file is written; re-checked under the lock."""
     if not permissions.can_edit_post(by, post):
         raise PermissionDenied(MSG_NOT_YOURS)
 
 
-def _media_changed(current: Post, *, by: User, broadcast: bool) -> None:
+def _media_changed(current: Post, *, by: User) -> None:
     current.version += 1
     current.updated_by = by
     current.save(update_fields=["version", "updated_by", "updated_at"])
-    if broadcast and current.is_visible():
-        record_event(current.blog, LiveEvent.Kind.POST_UPDATED, post=current)
+    post_changed(current, was_visible=current.is_visible(), was_pinned=current.is_pinned)
 
 
 def _image_storage() -> Storage:
@@ -74,7 +64,6 @@ def add_post_image(
     caption: str = "",
     credit: str = "",
     order: int = 0,
-    broadcast: bool = True,
 ) -> PostImage:
     """Attach a picture to `post`: decoded, cleaned and re-encoded with its renditions.
 
@@ -88,7 +77,7 @@ def add_post_image(
     stored = images.store_image(decoded, storage=storage)
     try:
         with transaction.atomic():
-            current = _lock_post_for_media(post, by=by)
+            current = lock_post_for_change(post, by=by)
             image = PostImage(
                 post=current,
                 order=order,
@@ -101,11 +90,11 @@ def add_post_image(
             )
             image.original.name = stored.original
             image.save()
-            _media_changed(current, by=by, broadcast=broadcast)
+            _media_changed(current, by=by)
     except BaseException:
         images.delete_stored_files(stored.names, storage=storage)
         raise
-    _copy_state(current, post)
+    copy_row(current, post)
     return image
 
 
@@ -118,7 +107,6 @@ def update_post_image(
     caption: str | None = None,
     credit: str | None = None,
     order: int | None = None,
-    broadcast: bool = True,
 ) -> PostImage:
     """Change a picture's text or order, or replace the picture itself (`upload`); the
     replaced files are deleted once the change is committed."""
@@ -132,7 +120,7 @@ def update_post_image(
         stored = images.store_image(decoded, storage=storage)
     try:
         with transaction.atomic():
-            current = _lock_post_for_media(image.post, by=by)
+            current = lock_post_for_change(image.post, by=by)
             locked = PostImage.objects.select_for_update().get(pk=image.pk, post=current)
             if alt_text is not None:
                 locked.alt_text = alt_text
@@ -148,39 +136,36 @@ def update_post_image(
                 locked.width, locked.height = stored.width, stored.height
                 locked.renditions = stored.renditions
             locked.save()
-            _media_changed(current, by=by, broadcast=broadcast)
+            _media_changed(current, by=by)
     except BaseException:
         if stored is not None:
             images.delete_stored_files(stored.names, storage=storage)
         raise
-    for f in PostImage._meta.concrete_fields:
-        setattr(image, f.attname, getattr(locked, f.attname))
+    copy_row(locked, image)
     return image
 
 
-def remove_post_image(image: PostImage, *, by: User, broadcast: bool = True) -> None:
+def remove_post_image(image: PostImage, *, by: User) -> None:
     """Take a picture off its post; its original and renditions are deleted after commit."""
     _check_can_edit(image.post, by=by)
     with transaction.atomic():
-        current = _lock_post_for_media(image.post, by=by)
+        current = lock_post_for_change(image.post, by=by)
         locked = PostImage.objects.select_for_update().get(pk=image.pk, post=current)
         _delete_files_on_commit(locked.stored_names)
         locked.delete()
-        _media_changed(current, by=by, broadcast=broadcast)
+        _media_changed(current, by=by)
 
 
-def add_post_embed(
-    post: Post, *, by: User, url: str, order: int = 0, broadcast: bool = True
-) -> PostEmbed:
+def add_post_embed(post: Post, *, by: User, url: str, order: int = 0) -> PostEmbed:
     """Embed a social post by its address; only allow-listed providers (liveblog.media.embeds)."""
     parsed = embeds.parse_embed_url(url)
     with transaction.atomic():
-        current = _lock_post_for_media(post, by=by)
+        current = lock_post_for_change(post, by=by)
         embed = PostEmbed.objects.create(
             post=current, order=order, provider=parsed.provider.key, url=parsed.url
         )
-        _media_changed(current, by=by, broadcast=broadcast)
-    _copy_state(current, post)
+        _media_changed(current, by=by)
+    copy_row(current, post)
     return embed
 
 
@@ -190,35 +175,24 @@ def update_post_embed(
     by: User,
     url: str | None = None,
     order: int | None = None,
-    broadcast: bool = True,
 ) -> PostEmbed:
     parsed = embeds.parse_embed_url(url) if url is not None else None
     with transaction.atomic():
-        current = _lock_post_for_media(embed.post, by=by)
+        current = lock_post_for_change(embed.post, by=by)
         locked = PostEmbed.objects.select_for_update().get(pk=embed.pk, post=current)
         if parsed is not None:
             locked.provider, locked.url = parsed.provider.key, parsed.url
         if order is not None:
             locked.order = order
         locked.save()
-        _media_changed(current, by=by, broadcast=broadcast)
-    for f in PostEmbed._meta.concrete_fields:
-        setattr(embed, f.attname, getattr(locked, f.attname))
-    embed.__dict__.pop("embed", None)
+        _media_changed(current, by=by)
+    copy_row(locked, embed)
+    embed.__dict__.pop("embed", None)  # the parsed address, a cached_property of the url
     return embed
 
 
-def remove_post_embed(embed: PostEmbed, *, by: User, broadcast: bool = True) -> None:
+def remove_post_embed(embed: PostEmbed, *, by: User) -> None:
     with transaction.atomic():
-        current = _lock_post_for_media(embed.post, by=by)
+        current = lock_post_for_change(embed.post, by=by)
         PostEmbed.objects.filter(pk=embed.pk, post=current).delete()
-        _media_changed(current, by=by, broadcast=broadcast)
-
-
-def rebroadcast_post(post: Post, *, by: User) -> None:
-    """Show readers the post as it now is: one POST_UPDATED event if it is visible. Ends a
-    batch of media changes made with broadcast=False."""
-    with transaction.atomic():
-        current = _lock_post_for_media(post, by=by)
-        if current.is_visible():
-            record_event(current.blog, LiveEvent.Kind.POST_UPDATED, post=current)
+        _media_changed(current, by=by)

@@ -1,10 +1,17 @@
 """Business actions on live blogs: the only code that writes posts, blogs and their media.
 
 The admin, views, API and management commands call these; none of them saves a Post
-directly. `posts` holds filing, editing, publishing and pinning; `contributors` bylines.
+directly. `posts` holds filing, editing, publishing and pinning; `blogs` a blog's settings
+and status; `contributors` bylines.
 Pictures and embeds have their own services in `liveblog.media.services`.
 """
 
+from liveblog.services.blogs import (
+    BLOG_FIELDS,
+    create_blog,
+    set_blog_status,
+    update_blog,
+)
 from liveblog.services.contributors import BYLINE_FIELDS, save_contributor
 from liveblog.services.posts import (
     EDITABLE_FIELDS,
@@ -21,12 +28,12 @@ from liveblog.services.posts import (
     pin_post,
     publish_post,
     publish_scheduled_posts,
-    set_blog_status,
     unpin_post,
     update_post,
 )
 
 __all__ = [
+    "BLOG_FIELDS",
     "BYLINE_FIELDS",
     "EDITABLE_FIELDS",
     "MSG_BYLINE_NOT_YOURS",
@@ -37,6 +44,7 @@ __all__ = [
     "MSG_EMPTY_POST",
     "MSG_NOT_YOURS",
     "PostConflict",
+    "create_blog",
     "create_post",
     "delete_post",
     "pin_post",
@@ -45,5 +53,6 @@ __all__ = [
     "save_contributor",
     "set_blog_status",
     "unpin_post",
+    "update_blog",
     "update_post",
 ]

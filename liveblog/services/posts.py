@@ -1,21 +1,22 @@
-"""Posts and blogs: filing, editing, publishing, deleting, pinning, blog status.
+"""Posts: filing, editing, publishing, deleting, pinning.
 
 Every function runs in one transaction and records the reader-visible event (if any) via
 `liveblog.live.events.record_event`, which broadcasts after commit.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from liveblog import permissions
-from liveblog.live.events import record_event
-from liveblog.models import Contributor, LiveBlog, LiveEvent, Post
+from liveblog.live.events import post_changed
+from liveblog.models import Contributor, LiveBlog, Post
 from liveblog.sanitize import clean_body
 from liveblog.text import clean_text
 
@@ -116,11 +117,12 @@ def _unpin_others(blog: LiveBlog, *, keep: Post | None) -> None:
     if keep is not None and keep.pk:
         others = others.exclude(pk=keep.pk)
     for other in others:
+        was_visible = other.is_visible()
         other.is_pinned = False
         other.version += 1
         other.save(update_fields=["is_pinned", "version", "updated_at"])
-        if other.is_visible():
-            record_event(blog, LiveEvent.Kind.POST_UNPINNED, post=other, data={"pinned": False})
+        other.blog = blog
+        post_changed(other, was_visible=was_visible, was_pinned=True)
 
 
 def create_post(
@@ -164,8 +166,7 @@ def create_post(
             updated_by=by,
         )
         post.contributors.set(contributor_list)
-        if post.is_visible():
-            record_event(blog, LiveEvent.Kind.POST_PUBLISHED, post=post)
+        post_changed(post, was_visible=False, was_pinned=False)
     return post
 
 
@@ -181,11 +182,7 @@ def update_post(post: Post, *, by: User, expected_version: int | None, **changes
         raise TypeError(f"update_post cannot change {', '.join(sorted(unknown))}")
 
     with transaction.atomic():
-        current = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
-        if current.deleted_at is not None:
-            raise ValidationError(MSG_DELETED, code="deleted")
-        if not permissions.can_edit_post(by, current):
-            raise PermissionDenied(MSG_NOT_YOURS)
+        current = lock_post_for_change(post, by=by)
         # None: the caller changes only what cannot clash with an edit of the text (a pin).
         if expected_version is not None and current.version != expected_version:
             raise PostConflict(current)
@@ -225,34 +222,33 @@ def update_post(post: Post, *, by: User, expected_version: int | None, **changes
         current.save()
         if contributors is not None:
             current.contributors.set(contributors)
+        post_changed(current, was_visible=was_visible, was_pinned=was_pinned)
 
-        _record_change(current, was_visible=was_visible, was_pinned=was_pinned)
-
-    _copy_state(current, post)
+    copy_row(current, post)
     return post
 
 
-def _record_change(post: Post, *, was_visible: bool, was_pinned: bool) -> None:
-    is_visible = post.is_visible()
-    kind: LiveEvent.Kind | None = None
-    data: dict[str, Any] = {}
-    if is_visible and not was_visible:
-        kind = LiveEvent.Kind.POST_PUBLISHED
-    elif was_visible and not is_visible:
-        kind = LiveEvent.Kind.POST_DELETED
-    elif is_visible and post.is_pinned != was_pinned:
-        kind = LiveEvent.Kind.POST_PINNED if post.is_pinned else LiveEvent.Kind.POST_UNPINNED
-        data = {"pinned": post.is_pinned}
-    elif is_visible:
-        kind = LiveEvent.Kind.POST_UPDATED
-    if kind is not None:
-        record_event(post.blog, kind, post=post, data=data)
+def lock_post_for_change(
+    post: Post, *, by: User | None, may: Callable[[User, Post], bool] = permissions.can_edit_post
+) -> Post:
+    """The opening of every change to a post (its text, flags, media or cards): lock its
+    row, refuse a deleted post, and refuse `by` unless `may(by, post)`; `by=None` is the
+    newsroom's own process (the scheduler). Returns the locked row, blog loaded.
+    Precondition: inside the caller's transaction."""
+    current = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
+    if current.deleted_at is not None:
+        raise ValidationError(MSG_DELETED, code="deleted")
+    if by is not None and not may(by, current):
+        raise PermissionDenied(MSG_NOT_YOURS)
+    return current
 
 
-def _copy_state(source: Post, target: Post) -> None:
+def copy_row(source: Model, target: Model) -> None:
+    """Give the caller's instance `target` the saved state of `source` (the locked row a
+    service changed), so callers see what was written."""
     if source is target:
         return
-    for field in Post._meta.concrete_fields:
+    for field in type(source)._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
 
 
@@ -262,11 +258,7 @@ def publish_post(post: Post, *, by: User | None, at: datetime | None = None) -> 
     `by=None` is the scheduler acting for the newsroom (publish_scheduled_posts).
     """
     with transaction.atomic():
-        current = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
-        if current.deleted_at is not None:
-            raise ValidationError(MSG_DELETED, code="deleted")
-        if by is not None and not permissions.can_edit_post(by, current):
-            raise PermissionDenied(MSG_NOT_YOURS)
+        current = lock_post_for_change(post, by=by)
         was_visible = current.is_visible()
         now = timezone.now()
         when = at or (current.published_at if current.status == Post.Status.SCHEDULED else now)
@@ -277,8 +269,8 @@ def publish_post(post: Post, *, by: User | None, at: datetime | None = None) -> 
         if by is not None:
             current.updated_by = by
         current.save()
-        _record_change(current, was_visible=was_visible, was_pinned=current.is_pinned)
-    _copy_state(current, post)
+        post_changed(current, was_visible=was_visible, was_pinned=current.is_pinned)
+    copy_row(current, post)
     return post
 
 
@@ -305,9 +297,8 @@ def delete_post(post: Post, *, by: User) -> Post:
         current.version += 1
         current.updated_by = by
         current.save()
-        if was_visible:
-            record_event(current.blog, LiveEvent.Kind.POST_DELETED, post=current)
-    _copy_state(current, post)
+        post_changed(current, was_visible=was_visible, was_pinned=False)
+    copy_row(current, post)
     return post
 
 
@@ -319,21 +310,3 @@ def pin_post(post: Post, *, by: User) -> Post:
 
 def unpin_post(post: Post, *, by: User) -> Post:
     return update_post(post, by=by, expected_version=None, is_pinned=False)
-
-
-def set_blog_status(blog: LiveBlog, *, status: str, by: User) -> LiveBlog:
-    """Mark a blog live, paused or ended; open reader pages show the change."""
-    if not by.has_perm("liveblog.change_liveblog"):
-        raise PermissionDenied("Only editors can change a blog's status.")
-    if status not in LiveBlog.Status.values:
-        raise ValidationError(f"Unknown status {status!r}.", code="invalid_status")
-    with transaction.atomic():
-        locked = LiveBlog.objects.select_for_update().get(pk=blog.pk)
-        if locked.status == status:
-            return blog
-        locked.status = status
-        locked.save(update_fields=["status", "updated_at"])
-        record_event(locked, LiveEvent.Kind.BLOG_STATUS, data={"status": status})
-    blog.status = status
-    blog.last_seq = locked.last_seq
-    return blog
