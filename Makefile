@@ -7,12 +7,13 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run migrate demo test e2e e2e-deps bench soak lint fmt check deploy-check clean
+.PHONY: help install lock run migrate demo test jstest e2e e2e-deps bench soak lint fmt check deploy-check clean
 
 help:
 	@echo "make run    install, migrate, load the demo, serve with Daphne on $(HOST):$(PORT)"
 	@echo "make test   the whole test suite (SQLite + in-memory layer unless DATABASE_URL/REDIS_URL)"
 	@echo "make lint   ruff check + ruff format --check;  make fmt  to fix"
+	@echo "make jstest the reader page's JS unit tests (node --test tests/js), also run by make test"
 	@echo "make check  lint, deployment checks and test, as CI does;  make e2e  browser tests only"
 	@echo "make lock   re-pin constraints.txt from a fresh venv (after changing pyproject.toml)"
 	@echo "make bench  benchmarks: live push (10,000 readers), the reader page (wrk), a reconnect storm"
@@ -62,8 +63,13 @@ run: demo
 		--access-log /dev/null config.asgi:application
 
 test: export DJANGO_SETTINGS_MODULE = config.settings.test
-test: install e2e-deps
+test: install e2e-deps jstest
 	$(BIN)/pytest
+
+# Node's own test runner: no package needed.
+jstest:
+	@command -v node >/dev/null || { echo "node not found: the JS tests need Node.js 20" >&2; exit 1; }
+	node --test tests/js/*.test.js
 
 e2e: export DJANGO_SETTINGS_MODULE = config.settings.test
 e2e: install e2e-deps
