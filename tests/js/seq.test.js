@@ -12,7 +12,7 @@ import {
   nextStep,
 } from "../../liveblog/static/liveblog/js/seq.js";
 
-const published = (seq) => ({ seq, kind: "post.published", post_id: 7, html: "<article></article>" });
+const published = (seq) => ({ seq, kind: "post.published", post_id: 7, html: "<article>" });
 
 test("the next seq in order is applied and becomes the last seq", () => {
   assert.deepEqual(nextStep(4, published(5)), { action: APPLY, lastSeq: 5 });

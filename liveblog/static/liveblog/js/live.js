@@ -17,7 +17,8 @@ if (root && root.dataset.wsPath && "WebSocket" in window) {
 }
 
 function start(root) {
-  const labels = readLabels(root.querySelector("[data-live-labels]"), document.documentElement.lang);
+  const page = document.documentElement;
+  const labels = readLabels(root.querySelector("[data-live-labels]"), page.lang);
   const statusBar = new StatusBar(root, labels);
   const feed = new Feed(root, { labels });
   let lastSeq = Number(root.dataset.lastSeq) || 0;
