@@ -7,7 +7,7 @@
 
 export const HANDSHAKE_MS = 4000;
 export const MAX_RETRY_MS = 30000;
-// Close codes the server uses (liveblog.consumers, liveblog.hub). Any other code, such as
+// Close codes the server uses (liveblog.live.consumers, liveblog.live.hub). Any other code, such as
 // 4408 (too slow for the hub) or 1006 (the connection dropped), is retried with backoff.
 export const CLOSE_UNKNOWN_BLOG = 4404;
 export const CLOSE_TOO_MANY = 4429;
