@@ -34,6 +34,10 @@ CONFLICT = OpenApiResponse(
     description="The post changed since `version`; `current_version` is the one to start from."
 )
 TOO_LARGE = OpenApiResponse(description="The file is too large.")
+NOT_MULTIPART = OpenApiResponse(
+    description="The body is not multipart/form-data (or a urlencoded form): send the file "
+    "as a form upload."
+)
 
 
 # Room for the form fields and multipart framing around an image of images.max_bytes().
@@ -181,7 +185,7 @@ class PostImageCreateApi(_WriteApi):
     @extend_schema(
         operation_id="blogs_posts_images_create",
         request={"multipart/form-data": InputSerializer},
-        responses={201: ImageSerializer, **ERRORS, 413: TOO_LARGE},
+        responses={201: ImageSerializer, **ERRORS, 413: TOO_LARGE, 415: NOT_MULTIPART},
         summary="Attach a picture to a post",
     )
     def post(self, request: Request, slug: str, post_id: int) -> Response:
