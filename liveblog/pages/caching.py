@@ -26,6 +26,7 @@ for each post that shows the result. So
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -81,19 +82,14 @@ def _micros(value: datetime) -> int:
 
 def blog_validators(blog: LiveBlog) -> Validators:
     """ETag and Last-Modified of everything readers see of `blog`. Needs a blog read with
-    selectors.get_blog_for_readers (for `last_event_at`). Kept on the instance: a snapshot
-    serves many requests."""
-    cached: Validators | None = blog.__dict__.get("_http_validators")
-    if cached is not None:
-        return cached
+    selectors.get_blog_for_readers (for `last_event_at`). Cheap; `tokens` keeps the result
+    for the crowd."""
     last_event_at: datetime | None = getattr(blog, "last_event_at", None)
     modified = max(blog.updated_at, last_event_at) if last_event_at else blog.updated_at
-    validators = Validators(
+    return Validators(
         etag=f'"{blog.pk}-{blog.last_seq}-{_micros(blog.updated_at)}"',
         last_modified=int(modified.timestamp()),
     )
-    blog.__dict__["_http_validators"] = validators
-    return validators
 
 
 def blog_list_validators(state: selectors.BlogListState) -> Validators:
@@ -271,22 +267,36 @@ setting_changed.connect(_reset_tokens, dispatch_uid="liveblog.pages.caching.sett
 
 BlogView = Callable[..., HttpResponseBase]
 
-# One render per key at a time in this process: when a new seq arrives, the crowd waiting on
-# it gets the one copy instead of each request rendering the page (about 50 ms each).
-_render_locks: dict[tuple[PageKey, str], threading.Lock] = {}
-_render_locks_guard = threading.Lock()
-MAX_RENDER_LOCKS = 1000
+
+class RenderLocks:
+    """One render of a page at a time in this process: when a new seq arrives, the crowd
+    waiting on it gets the one copy instead of each request rendering the page (about 50 ms
+    each). A lock per page key; the `limit` least recently used idle ones are kept (the
+    query strings readers send are theirs to vary), a held one is never dropped."""
+
+    def __init__(self, *, limit: int = 1000) -> None:
+        self.limit = limit
+        self._locks: OrderedDict[PageKey, threading.Lock] = OrderedDict()
+        self._guard = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+    def for_page(self, key: PageKey) -> threading.Lock:
+        with self._guard:
+            lock = self._locks.get(key)
+            if lock is not None:
+                self._locks.move_to_end(key)
+                return lock
+            lock = self._locks[key] = threading.Lock()
+            if len(self._locks) > self.limit:
+                idle = [k for k, held in self._locks.items() if k != key and not held.locked()]
+                for old in idle[: len(self._locks) - self.limit]:
+                    del self._locks[old]
+            return lock
 
 
-def _render_lock(key: PageKey, etag: str) -> threading.Lock:
-    with _render_locks_guard:
-        lock = _render_locks.get((key, etag))
-        if lock is None:
-            if len(_render_locks) >= MAX_RENDER_LOCKS:
-                # Keys of old seqs; a thread holding one of them keeps its lock object.
-                _render_locks.clear()
-            lock = _render_locks[(key, etag)] = threading.Lock()
-        return lock
+render_locks = RenderLocks()
 
 
 def is_signed_in(request: HttpRequest) -> bool:
@@ -330,7 +340,7 @@ def cache_per_seq(*, name: str, params: tuple[str, ...] = ()) -> Callable[[BlogV
                 answer = _answer_from_store(request, key, validators)
                 if answer is not None:
                     return answer
-                with _render_lock(key, validators.etag):
+                with render_locks.for_page(key):
                     page = page_store.store.get(key)  # rendered while we waited?
                     if page is not None and page.validators == validators:
                         return _response_from(page)
