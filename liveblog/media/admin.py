@@ -58,30 +58,27 @@ class PostImageForm(forms.ModelForm):
         return alt_text
 
 
+def _picture_fields(form: PostImageForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "alt_text": data["alt_text"],
+        "caption": data.get("caption", ""),
+        "credit": data.get("credit", ""),
+        "order": data.get("order") or 0,
+    }
+
+
 class PostImageFormSet(PostPartFormSet):
     def save_new(self, form: PostImageForm, commit: bool = True) -> PostImage:
-        data = form.cleaned_data
         assert form.decoded is not None
         return media_services.add_post_image(
-            self.instance,
-            by=self.user,
-            upload=form.decoded,
-            alt_text=data["alt_text"],
-            caption=data.get("caption", ""),
-            credit=data.get("credit", ""),
-            order=data.get("order") or 0,
+            self.instance, by=self.user, upload=form.decoded, **_picture_fields(form)
         )
 
     def save_existing(self, form: PostImageForm, obj: PostImage, commit: bool = True) -> PostImage:
-        data = form.cleaned_data
+        # No new file: the picture stays, its text and order change.
         return media_services.update_post_image(
-            obj,
-            by=self.user,
-            upload=form.decoded,
-            alt_text=data["alt_text"],
-            caption=data.get("caption", ""),
-            credit=data.get("credit", ""),
-            order=data.get("order") or 0,
+            obj, by=self.user, upload=form.decoded, **_picture_fields(form)
         )
 
     def delete_existing(self, obj: PostImage, commit: bool = True) -> None:
