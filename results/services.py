@@ -20,7 +20,8 @@ from liveblog import permissions as liveblog_permissions
 from liveblog import services as liveblog_services
 from liveblog.live.events import post_changed
 from liveblog.models import LiveBlog, Post
-from results.figures import find_winner, result_figures
+from liveblog.services.posts import copy_row, lock_post_for_change
+from results.figures import ResultFigures, find_winner
 from results.models import (
     MSG_CARD_KIND,
     Candidacy,
@@ -32,6 +33,7 @@ from results.models import (
     ResultRevision,
 )
 from results.revisions import Snapshot, describe_changes, make_snapshot
+from results.selectors import get_result_figures
 
 User = AbstractBaseUser
 
@@ -397,12 +399,12 @@ def enter_result(
         )
 
 
-def announcement_headline(result: ConstituencyResult) -> str:
-    """“Conservatives hold Milton Keynes South”, “Labour gain Bedford from Conservatives”."""
-    figures = result_figures(ConstituencyResult.objects.for_card().get(pk=result.pk))
+def announcement_headline(figures: ResultFigures) -> str:
+    """“Conservatives hold Milton Keynes South”, “Labour gain Bedford from Conservatives”,
+    from a declared result's figures (results.selectors.get_result_figures)."""
     assert figures.winner is not None
     party = figures.winner.party.headline_name
-    seat = result.constituency.name
+    seat = figures.result.constituency.name
     if figures.gained_from is not None:
         text = f"{party} gain {seat} from {figures.gained_from.headline_name}"
     elif figures.outcome == "HOLD":
@@ -413,14 +415,14 @@ def announcement_headline(result: ConstituencyResult) -> str:
 
 
 def _announce(result: ConstituencyResult, *, blog: LiveBlog, by: User) -> Post:
-    figures = result_figures(ConstituencyResult.objects.for_card().get(pk=result.pk))
+    figures = get_result_figures(result)
     assert figures.winner is not None
     verb = "holds" if figures.outcome == "HOLD" else "wins"
     # Filed as a draft, the card attached, then published: one published event, card in it.
     post = liveblog_services.create_post(
         blog=blog,
         by=by,
-        headline=announcement_headline(result),
+        headline=announcement_headline(figures),
         body=f"<p>{figures.winner.name} ({figures.winner.party.code.title()}) {verb} "
         f"{result.constituency.name}.</p>",
         status=Post.Status.DRAFT,
@@ -431,18 +433,15 @@ def _announce(result: ConstituencyResult, *, blog: LiveBlog, by: User) -> Post:
     return post
 
 
-MSG_CARD_ON_DELETED = "This post has been deleted; its cards can no longer be changed."
-
-
-def _check_can_change_cards(post: Post, *, by: User) -> None:
-    if not liveblog_permissions.can_edit_post(by, post):
-        raise PermissionDenied(liveblog_services.MSG_NOT_YOURS)
-    if post.deleted_at is not None:
-        raise ValidationError(MSG_CARD_ON_DELETED, code="deleted")
-
-
-def _cards_changed(post: Post) -> None:
-    post_changed(post, was_visible=post.is_visible(), was_pinned=post.is_pinned)
+def _cards_changed(post: Post, current: Post, *, by: User) -> None:
+    """A card of `current` (locked by lock_post_for_change) changed: a new version of the
+    post, as for its media, and its one event."""
+    current.version += 1
+    current.updated_by = by
+    current.save(update_fields=["version", "updated_by", "updated_at"])
+    post_changed(current, was_visible=current.is_visible(), was_pinned=current.is_pinned)
+    # The caller's post is the one a form goes on editing (the post admin's inlines).
+    copy_row(current, post)
 
 
 def _attach_card(
@@ -453,20 +452,20 @@ def _attach_card(
     result: ConstituencyResult | None = None,
     election: Election | None = None,
 ) -> PostResultCard:
-    _check_can_change_cards(post, by=by)
     with transaction.atomic():
+        current = lock_post_for_change(post, by=by)
         subject = {"result": result} if result is not None else {"election": election}
         card, created = PostResultCard.objects.get_or_create(
-            post=post,
+            post=current,
             **subject,
             defaults={
                 "order": order
                 if order is not None
-                else PostResultCard.objects.filter(post=post).count()
+                else PostResultCard.objects.filter(post=current).count()
             },
         )
         if created:
-            _cards_changed(post)
+            _cards_changed(post, current, by=by)
     return card
 
 
@@ -503,26 +502,24 @@ def update_result_card(
     """Move a card, or make it show another result or scoreboard (give one, not both)."""
     if result is not None and election is not None:
         raise ValidationError(MSG_CARD_KIND, code="card_kind")
-    post = card.post
-    _check_can_change_cards(post, by=by)
     with transaction.atomic():
+        current = lock_post_for_change(card.post, by=by)
         card.order = order
         if result is not None:
             card.result, card.election = result, None
         elif election is not None:
             card.result, card.election = None, election
         card.save(update_fields=["order", "result", "election"])
-        _cards_changed(post)
+        _cards_changed(card.post, current, by=by)
     return card
 
 
 def detach_result_card(card: PostResultCard, *, by: User) -> None:
     """Take a result card or scoreboard off its post."""
-    post = card.post
-    _check_can_change_cards(post, by=by)
     with transaction.atomic():
-        card.delete()
-        _cards_changed(post)
+        current = lock_post_for_change(card.post, by=by)
+        PostResultCard.objects.filter(pk=card.pk, post=current).delete()
+        _cards_changed(card.post, current, by=by)
 
 
 # Pinning a result or the scoreboard to the top of a live blog --------------------------------
@@ -544,11 +541,12 @@ def pin_result_to_blog(subject: ConstituencyResult | Election, *, blog: LiveBlog
         headline = MSG_SCOREBOARD_HEADLINE.format(election=subject.name)
         card: dict[str, ConstituencyResult | Election] = {"election": subject}
     else:
-        result = ConstituencyResult.objects.select_related("constituency").get(pk=subject.pk)
+        figures = get_result_figures(subject)
+        result = figures.result
         if result.status == ConstituencyResult.Status.AWAITING:
             headline = MSG_AWAITING_HEADLINE.format(seat=result.constituency.name)
         else:
-            headline = announcement_headline(result)
+            headline = announcement_headline(figures)
         card = {"result": result}
     with transaction.atomic():
         post = liveblog_services.create_post(
