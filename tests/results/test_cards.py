@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from liveblog import services as liveblog_services
 from liveblog.models import LiveEvent, Post
 from results import services
+from results.cards import list_shown_cards
 from results.models import PostResultCard
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +98,56 @@ def test_a_card_change_reads_the_post_under_a_row_lock_first(post, reporter, mk_
     assert first.startswith("SELECT") and 'FROM "liveblog_post"' in first
     if connection.features.has_select_for_update:
         assert "FOR UPDATE" in first
+
+
+# What a card shows ------------------------------------------------------------------------
+
+
+def test_a_scoreboard_card_fetched_on_its_own_reads_its_scoreboard_once_when_asked(
+    post, reporter, small_election, django_assert_num_queries
+):
+    services.attach_scoreboard_card(post, small_election, by=reporter)
+    card = PostResultCard.objects.select_related("election").get(post=post)
+
+    with django_assert_num_queries(3):  # the scoreboard's results, candidacies, parties
+        board = card.scoreboard
+    with django_assert_num_queries(0):
+        assert card.scoreboard is board
+
+    assert (board.election, board.declared) == (small_election, 2)
+
+
+def test_a_constituency_card_has_no_scoreboard_and_reads_nothing_for_it(
+    post, reporter, mk_south, django_assert_num_queries
+):
+    services.attach_result_card(post, mk_south, by=reporter)
+    card = PostResultCard.objects.get(post=post)
+
+    with django_assert_num_queries(0):
+        assert card.scoreboard is None
+
+
+def test_posts_loaded_together_share_one_scoreboard_per_election(blog, reporter, small_election):
+    for headline in ("One", "Two"):
+        post = liveblog_services.create_post(blog=blog, by=reporter, headline=headline)
+        services.attach_scoreboard_card(post, small_election, by=reporter)
+
+    posts = list(Post.objects.with_bylines())
+
+    one, two = (p.result_cards.all()[0] for p in posts)
+    assert one.scoreboard is two.scoreboard
+
+
+def test_shown_cards_are_worked_out_without_queries_for_a_post_loaded_with_its_cards(
+    post, reporter, mk_south, small_election, django_assert_num_queries
+):
+    services.attach_result_card(post, mk_south, by=reporter)
+    services.attach_scoreboard_card(post, small_election, by=reporter)
+    loaded = Post.objects.with_bylines().get(pk=post.pk)
+
+    with django_assert_num_queries(0):
+        shown = list_shown_cards(loaded)
+
+    assert [(s.figures.headline if s.figures else None) for s in shown] == ["CON HOLD", None]
+    assert shown[1].scoreboard.declared == 2
+    assert shown[1].board_id == f"post-{post.pk}-scoreboard"
