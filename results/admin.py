@@ -267,7 +267,7 @@ class ConstituencyResultAdmin(NewsroomAdmin):
         obj: ConstituencyResult = form.instance
         try:
             # The service decides: open, declare, keep awaiting figures, or correct.
-            result = services.enter_result(
+            entered = services.enter_result(
                 obj if change else None,
                 by=request.user,
                 candidates=entries,
@@ -284,7 +284,7 @@ class ConstituencyResultAdmin(NewsroomAdmin):
             # Raised out of the save's transaction: it rolls back, and the form is shown
             # again with the reason (NewsroomAdmin).
             raise SaveRefused.from_error(exc) from exc
-        obj.pk, obj.status = result.pk, result.status
+        obj.pk, obj.status = entered.result.pk, entered.result.status
 
 
 @admin.register(PostResultCard)
