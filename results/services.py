@@ -263,15 +263,19 @@ def record_post_updates_for_results(result_ids: Iterable[int], *, scoreboards: b
     ids = list(result_ids)
     if not ids:
         return 0
-    showing = Q(result_cards__result_id__in=ids)
+    showing = Q(result_id__in=ids)
     if scoreboards:
         elections = ConstituencyResult.objects.filter(pk__in=ids).values("election_id")
-        showing |= Q(result_cards__election_id__in=elections)
+        showing |= Q(election_id__in=elections)
+    # The cards first, in a query cheap to build and run: most results are in no post (an
+    # import enters every seat of an election), and then no posts query is needed.
+    post_ids = set(PostResultCard.objects.filter(showing).values_list("post_id", flat=True))
+    if not post_ids:
+        return 0
     posts = (
         Post.objects.visible()
-        .filter(showing)
+        .filter(pk__in=post_ids)
         .select_related("blog")
-        .distinct()
         .order_by("blog_id", "id")
     )
     count = 0
