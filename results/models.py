@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from liveblog.text import CleanCharField
 
@@ -105,6 +106,10 @@ class Election(models.Model):
         help_text="Count the Speaker's seat for this party, as broadcasters do (the 2017 "
         "table counts John Bercow for the Conservatives). Blank counts it separately.",
     )
+    # Moved by results.services with every change to the election's results, in the same
+    # transaction: the results pages' and API's ETag (results.caching).
+    results_version = models.PositiveIntegerField(default=0, editable=False)
+    results_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-date"]

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from liveblog import permissions as liveblog_permissions
@@ -285,9 +285,20 @@ def record_post_updates_for_results(result_ids: Iterable[int], *, scoreboards: b
     return count
 
 
+def _lock_election(election_id: int) -> None:
+    """Take the election's row lock, before any of its results: every results writer takes
+    it first, so writers of one election queue in one order (election, result, posts) and
+    none can hold a result while waiting for the election. Precondition: inside atomic()."""
+    list(Election.objects.select_for_update().filter(pk=election_id).values_list("pk"))
+
+
 def _result_changed(result: ConstituencyResult, *, scoreboard: bool = True) -> None:
-    """What every change of a result shows readers. `scoreboard`: whether it can move the
-    election's scoreboard (awaiting figures cannot)."""
+    """What every change of a result shows readers: a new results version of its election
+    (the results pages' ETag, results.caching) and the posts showing it. `scoreboard`:
+    whether it can move the election's scoreboard (awaiting figures cannot)."""
+    Election.objects.filter(pk=result.election_id).update(
+        results_version=F("results_version") + 1, results_changed_at=timezone.now()
+    )
     record_post_updates_for_results([result.pk], scoreboards=scoreboard)
 
 
@@ -308,6 +319,7 @@ def _open(
     note: str,
 ) -> ConstituencyResult:
     """A new result: awaiting, or declared at `declared_at`."""
+    _lock_election(election.pk)
     if ConstituencyResult.objects.filter(election=election, constituency=constituency).exists():
         raise ValidationError(
             MSG_DUPLICATE_RESULT.format(seat=constituency, election=election),
@@ -336,6 +348,8 @@ def _open(
 
 
 def _lock(result: ConstituencyResult) -> ConstituencyResult:
+    """The result as it stands, its row locked (after its election's)."""
+    _lock_election(result.election_id)
     return (
         ConstituencyResult.objects.select_for_update()
         .select_related("constituency", "election")

@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from results.api.views import ConstituencyResultApi, ScoreboardApi
 
 NOT_FOUND = OpenApiResponse(description="No such election or constituency result.")
+NOT_MODIFIED = OpenApiResponse(description="Not modified: the `If-None-Match` ETag is current.")
 
 # Both views call their output "OutputSerializer": give the components distinct names.
 extend_schema_serializer(component_name="Scoreboard")(ScoreboardApi.OutputSerializer)
@@ -27,7 +28,7 @@ class ScoreboardApiSchema(OpenApiViewExtension):
         class Described(self.target_class):  # type: ignore[name-defined,misc]
             @extend_schema(
                 operation_id="elections_scoreboard_retrieve",
-                responses={200: ScoreboardApi.OutputSerializer, 404: NOT_FOUND},
+                responses={200: ScoreboardApi.OutputSerializer, 304: NOT_MODIFIED, 404: NOT_FOUND},
                 summary="Seats won per party over the declared constituencies",
             )
             def get(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -43,7 +44,11 @@ class ConstituencyResultApiSchema(OpenApiViewExtension):
         class Described(self.target_class):  # type: ignore[name-defined,misc]
             @extend_schema(
                 operation_id="elections_constituencies_retrieve",
-                responses={200: ConstituencyResultApi.OutputSerializer, 404: NOT_FOUND},
+                responses={
+                    200: ConstituencyResultApi.OutputSerializer,
+                    304: NOT_MODIFIED,
+                    404: NOT_FOUND,
+                },
                 summary="One constituency's result card",
             )
             def get(self, *args, **kwargs):  # type: ignore[no-untyped-def]

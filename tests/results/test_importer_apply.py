@@ -25,12 +25,13 @@ from .conftest import (
 
 pytestmark = pytest.mark.django_db
 
-# A first import enters each seat in: a savepoint and its release, a check that the seat has
-# no result yet, the result, its candidates, its revision, the posts showing it.
-QUERIES_PER_NEW_SEAT = 7
-# A second import: a savepoint and its release, the result's status, then the locked result
-# and its candidates, which it leaves as they are.
-QUERIES_PER_UNCHANGED_SEAT = 5
+# A first import enters each seat in: a savepoint and its release, the election's row lock,
+# a check that the seat has no result yet, the result, its candidates, its revision, the
+# election's results version, the cards showing it (no posts query when none does).
+QUERIES_PER_NEW_SEAT = 9
+# A second import: a savepoint and its release, the result's status, then the election's
+# row lock, the locked result and its candidates, which it leaves as they are.
+QUERIES_PER_UNCHANGED_SEAT = 6
 
 
 def _first_seats(tmp_path, count: int) -> list:
