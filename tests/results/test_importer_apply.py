@@ -8,6 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from liveblog import services as liveblog_services
+from liveblog.models import LiveEvent
 from results import services
 from results.importers.hoc import ResultsImportError, apply, import_results_csv
 from results.importers.hoc.parse import parse_files
@@ -183,3 +185,24 @@ def test_a_seat_the_services_refuse_fails_the_import_and_undoes_the_seats_before
     assert "Milton Keynes South: Milton Keynes South is being recounted." in str(refused.value)
     assert list(Candidacy.objects.order_by("id").values_list("name", "sitting_mp")) == before
     assert ResultRevision.objects.count() == revisions
+
+
+def test_an_import_updates_a_post_showing_the_scoreboard_once_however_many_seats_change(
+    tmp_path, blog, editor, django_capture_on_commit_callbacks
+):
+    paths = _first_seats(tmp_path, 5)
+    election = _import(paths).election
+    post = liveblog_services.create_post(blog=blog, by=editor, headline="The national picture")
+    services.attach_scoreboard_card(post, election, by=editor)
+    header, rows = read_rows(paths[0])
+    for row in rows:  # every seat changes: all its candidates become sitting MPs
+        row[header.index("Sitting MP")] = "Yes"
+    changed = write_csv(tmp_path / "changed.csv", header, rows)
+    since = LiveEvent.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = _import([changed, paths[1]])
+
+    assert summary.changed == 5
+    events = list(LiveEvent.objects.order_by("seq")[since:])
+    assert [(e.kind, e.post_id) for e in events] == [(LiveEvent.Kind.POST_UPDATED, post.pk)]

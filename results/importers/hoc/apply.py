@@ -1,10 +1,11 @@
 """Apply the House of Commons Library's files (parsed by .parse) through results.services.
 
-All or nothing: the files are checked first, then every seat is entered in one
-transaction with results.services.enter_result, the write path the admin uses, so each
-result is written under its row lock with a revision. An import is a correction like any
-other: a seat that an editor corrected since is set back to the file's figures, with an
-“imported” revision saying what changed. Importing the same files again changes nothing.
+All or nothing: the files are checked first, then every seat is entered in one transaction
+with results.services.enter_result, the write path the admin uses, so each result is
+written under its row lock with a revision; a post showing the results gets one event at
+the end. An import is a correction like any other: a seat that an editor corrected since
+is set back to the file's figures, with an “imported” revision saying what changed.
+Importing the same files again changes nothing.
 """
 
 from collections import defaultdict
@@ -15,9 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.text import slugify
 
+from liveblog.live.events import one_event_per_post
 from results import services
 from results.figures import result_figures
 from results.importers.hoc.layouts import ResultsImportError
@@ -90,7 +91,9 @@ def import_results_csv(
     report("Reading files", 0, len(paths))
     files = parse_files(paths)
     report("Reading files", len(paths), len(paths))
-    with transaction.atomic():
+    # One transaction; a post showing the scoreboard (or several of the seats) gets one
+    # event at its end, not one per seat.
+    with one_event_per_post():
         ensure_known_parties()
         speaker = None
         if speaker_party:
