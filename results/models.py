@@ -309,7 +309,10 @@ class CardScoreboard:
         """The scoreboard of each election among `cards`, once per election."""
         from results.selectors import get_scoreboard  # selectors import models
 
-        elections = {card.election_id: card.election for card in cards if card.election_id}
+        elections: dict[int, Election] = {}
+        for card in cards:
+            if card.election_id is not None and card.election_id not in elections:
+                elections[card.election_id] = card.election
         return [get_scoreboard(election) for election in elections.values()]
 
     def get_prefetch_querysets(

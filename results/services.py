@@ -606,7 +606,6 @@ def enter_result(
     _check_can_declare(by)
     if announce_in is not None:
         _check_can_announce(by)
-    figures = {"electorate": electorate, "invalid_votes": invalid_votes}
     with transaction.atomic():
         if result is None:
             if election is None or constituency is None:
@@ -619,7 +618,8 @@ def enter_result(
                 declared_at=(declared_at or timezone.now()) if declare else None,
                 by=by,
                 note=note,
-                **figures,
+                electorate=electorate,
+                invalid_votes=invalid_votes,
             )
             outcome = Entered.DECLARED if declare else Entered.OPENED
         else:
@@ -631,7 +631,8 @@ def enter_result(
                     previous_winner=previous_winner,
                     by=by,
                     note=note,
-                    **figures,
+                    electorate=electorate,
+                    invalid_votes=invalid_votes,
                 )
             elif declare:
                 current = _declare(
@@ -641,12 +642,16 @@ def enter_result(
                     declared_at=declared_at,
                     by=by,
                     note=note,
-                    **figures,
+                    electorate=electorate,
+                    invalid_votes=invalid_votes,
                 )
                 outcome = Entered.DECLARED
             else:
                 current = _keep_awaiting_figures(
-                    result, entries=_clean_entries(candidates, need_winner=False), **figures
+                    result,
+                    entries=_clean_entries(candidates, need_winner=False),
+                    electorate=electorate,
+                    invalid_votes=invalid_votes,
                 )
                 outcome = Entered.KEPT
         if outcome is Entered.DECLARED and announce_in is not None:

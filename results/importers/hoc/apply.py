@@ -57,16 +57,15 @@ class Baseline:
     def of(cls, previous: Election | None) -> "Baseline":
         winners: dict[str, Party] = {}
         shares: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
-        if previous is not None:
-            for result in (
-                ConstituencyResult.objects.filter(election=previous).declared().for_card()
-            ):
-                figures = result_figures(result)
-                ons_id = result.constituency.ons_id
-                if figures.winner is not None:
-                    winners[ons_id] = figures.winner.party
-                for c in figures.candidates:
-                    shares[(ons_id, c.party.pk)] += Decimal(str(round(c.share, 6)))
+        if previous is None:
+            return cls(winners=winners, shares=shares)
+        for result in ConstituencyResult.objects.filter(election=previous).declared().for_card():
+            figures = result_figures(result)
+            ons_id = result.constituency.ons_id
+            if figures.winner is not None:
+                winners[ons_id] = figures.winner.party
+            for c in figures.candidates:
+                shares[(ons_id, c.party.pk)] += Decimal(str(round(c.share, 6)))
         return cls(winners=winners, shares=shares)
 
 
@@ -134,9 +133,14 @@ def import_results_csv(
 def _resolve_parties(names: Sequence[PartyName]) -> Callable[[PartyName], Party]:
     """Find every party the files name, creating those no name, alias or code matches."""
     resolver = PartyResolver()
-    found = {n: resolver.resolve(n.name, n.abbreviation) for n in dict.fromkeys(names)}
+    found = {name: resolver.resolve(name.name, name.abbreviation) for name in names}
     by_code = resolver.create_planned()
-    return lambda n: p if isinstance(p := found[n], Party) else by_code[p]
+
+    def party_of(name: PartyName) -> Party:
+        party = found[name]
+        return party if isinstance(party, Party) else by_code[party]
+
+    return party_of
 
 
 def _unique_slug(name: str, ons_id: str, taken: set[str]) -> str:
