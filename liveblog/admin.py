@@ -5,12 +5,18 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, linebreaks
 from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
-from liveblog import permissions, services
+from liveblog import permissions, selectors, services
 from liveblog.admin_base import (
     NewsroomAdmin,
     NewsroomAdminMixin,
@@ -25,11 +31,28 @@ from liveblog.models import Contributor, LiveBlog, Post
 FLAG_FIELDS = ("is_breaking", "is_key_event")
 PIN_FIELDS = ("is_pinned",)
 
+MSG_SENT_FOR_APPROVAL = (
+    "This blog needs an editor's approval: the post is waiting in the editors' queue and "
+    "readers will see it once an editor approves it."
+)
+MSG_APPROVED = "Approved and published: “{post}”."
+MSG_APPROVED_SCHEDULED = "Approved: “{post}” is scheduled for {when}."
+MSG_RETURNED = "Sent back to {author} with your note: “{post}”."
+MSG_DISCARDED = "Discarded: “{post}”."
+
 
 @admin.register(LiveBlog)
 class LiveBlogAdmin(NewsroomAdmin):
-    list_display = ("title", "status", "slug", "time_zone", "updated_at", "reader_link")
-    list_filter = ("status",)
+    list_display = (
+        "title",
+        "status",
+        "requires_approval",
+        "slug",
+        "time_zone",
+        "updated_at",
+        "reader_link",
+    )
+    list_filter = ("status", "requires_approval")
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
 
@@ -143,6 +166,26 @@ class PostAdmin(NewsroomAdmin):
     def author(self, obj: Post) -> str:
         return obj.created_by.get_username() if obj.created_by else "—"
 
+    @admin.display(description="Editor's note")
+    def editor_note(self, obj: Post) -> str:
+        # linebreaks escapes the note's text itself; only its <p> and <br> are markup.
+        return mark_safe(linebreaks(obj.review_note, autoescape=True))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Post | None = None) -> Any:
+        fieldsets = tuple(super().get_fieldsets(request, obj))
+        if obj is None or not obj.review_note:
+            return fieldsets
+        # An editor sent it back: the reporter reads why before anything else.
+        note = (
+            "Sent back by an editor",
+            {
+                "fields": ("editor_note",),
+                "description": "Change the post as the note asks, then publish it again to "
+                "send it back to the queue.",
+            },
+        )
+        return (note, *fieldsets)
+
     # Who sees and changes what ------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
@@ -179,7 +222,7 @@ class PostAdmin(NewsroomAdmin):
         return permissions.can_delete_post(request.user, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Post | None = None) -> tuple:
-        readonly: tuple[str, ...] = ()
+        readonly: tuple[str, ...] = ("editor_note",)
         if not permissions.can_flag_post(request.user):
             readonly += FLAG_FIELDS
         if not permissions.can_pin_post(request.user):
@@ -264,6 +307,8 @@ class PostAdmin(NewsroomAdmin):
             raise  # changeform_view shows it with both edits
         except (ValidationError, PermissionDenied) as exc:
             raise SaveRefused.from_error(exc) from exc
+        if obj.status == Post.Status.SUBMITTED:
+            self.message_user(request, MSG_SENT_FOR_APPROVAL, messages.WARNING)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # Contributors were set by the service; only inlines remain.
@@ -289,6 +334,88 @@ class PostAdmin(NewsroomAdmin):
             self.message_user(request, str(exc), messages.ERROR)
             return
         self.message_user(request, "Pinned. Any previously pinned post was unpinned.")
+
+    # The approval queue ------------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        queue = [
+            path("queue/", wrap(self.approval_queue_view), name="liveblog_post_queue"),
+            path("<int:post_id>/approve/", wrap(self.approve_view), name="liveblog_post_approve"),
+            path("<int:post_id>/return/", wrap(self.return_view), name="liveblog_post_return"),
+            path("<int:post_id>/discard/", wrap(self.discard_view), name="liveblog_post_discard"),
+        ]
+        return queue + super().get_urls()
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        if permissions.can_approve_post(request.user):
+            extra_context = {
+                **(extra_context or {}),
+                "approval_queue_url": reverse("admin:liveblog_post_queue"),
+                "approval_queue_count": selectors.count_posts_awaiting_approval(),
+            }
+        return super().changelist_view(request, extra_context)
+
+    def approval_queue_view(self, request: HttpRequest) -> HttpResponse:
+        """Submitted posts, newest first, each with its author, its time waiting and the
+        editor's three answers (approve, send back with a note, discard)."""
+        if not permissions.can_approve_post(request.user):
+            raise PermissionDenied(services.MSG_CANNOT_APPROVE)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Posts waiting for approval",
+            "posts": selectors.list_posts_awaiting_approval(),
+            "now": timezone.now(),
+        }
+        return TemplateResponse(request, "admin/liveblog/post/approval_queue.html", context)
+
+    def _queue_answer(
+        self, request: HttpRequest, post_id: int, answer: Any, done: Any
+    ) -> HttpResponse:
+        # Reporters are refused before any lookup: they learn nothing of others' posts.
+        if not permissions.can_approve_post(request.user):
+            raise PermissionDenied(services.MSG_CANNOT_APPROVE)
+        posts = Post.objects.not_deleted().select_related("created_by")
+        post = get_object_or_404(posts, pk=post_id)
+        try:
+            answer(post)
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, done(post), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:liveblog_post_queue"))
+
+    @method_decorator(require_POST)
+    def approve_view(self, request: HttpRequest, post_id: int) -> HttpResponse:
+        def done(post: Post) -> str:
+            if post.status == Post.Status.SCHEDULED:
+                when = timezone.localtime(post.published_at).strftime("%H:%M on %d %B")
+                return MSG_APPROVED_SCHEDULED.format(post=post, when=when)
+            return MSG_APPROVED.format(post=post)
+
+        return self._queue_answer(
+            request, post_id, lambda post: services.approve_post(post, by=request.user), done
+        )
+
+    @method_decorator(require_POST)
+    def return_view(self, request: HttpRequest, post_id: int) -> HttpResponse:
+        note = request.POST.get("note", "")
+        return self._queue_answer(
+            request,
+            post_id,
+            lambda post: services.return_post(post, by=request.user, note=note),
+            lambda post: MSG_RETURNED.format(post=post, author=self.author(post)),
+        )
+
+    @method_decorator(require_POST)
+    def discard_view(self, request: HttpRequest, post_id: int) -> HttpResponse:
+        return self._queue_answer(
+            request,
+            post_id,
+            lambda post: services.discard_post(post, by=request.user),
+            lambda post: MSG_DISCARDED.format(post=post),
+        )
 
     @admin.action(description="Unpin the selected posts")
     def unpin_selected(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:

@@ -47,6 +47,12 @@ class LiveBlog(models.Model):
         validators=[validate_time_zone],
         help_text="Times and day headings on the reader page are shown in this zone.",
     )
+    requires_approval = models.BooleanField(
+        "reporters' posts need an editor's approval",
+        default=False,
+        help_text="Reporters' posts wait in the approval queue until an editor approves them; "
+        "editors' own posts go out at once.",
+    )
     # Highest event sequence number handed out for this blog; allocated under a row lock
     # by liveblog.live.events.record_event.
     last_seq = models.PositiveBigIntegerField(default=0, editable=False)
@@ -119,6 +125,14 @@ class PostQuerySet(models.QuerySet["Post"]):
     def not_deleted(self) -> "PostQuerySet":
         return self.filter(deleted_at__isnull=True)
 
+    def awaiting_approval(self) -> "PostQuerySet":
+        """The approval queue: submitted posts, newest first, with what the queue shows."""
+        return (
+            self.filter(status=Post.Status.SUBMITTED, deleted_at__isnull=True)
+            .select_related("blog", "created_by")
+            .order_by("-submitted_at", "-id")
+        )
+
     def with_bylines(self) -> "PostQuerySet":
         # Images and embeds (liveblog.media) are one query each per page; what other apps
         # let a post carry (liveblog.extensions) brings its own prefetch.
@@ -140,6 +154,8 @@ class Post(models.Model):
         DRAFT = "draft", "Draft"
         SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
+        # A reporter's post on a blog that requires approval, in the editors' queue.
+        SUBMITTED = "submitted", "Waiting for approval"
 
     blog = models.ForeignKey(LiveBlog, on_delete=models.CASCADE, related_name="posts")
     headline = CleanCharField(max_length=200, blank=True)
@@ -157,6 +173,10 @@ class Post(models.Model):
     is_pinned = models.BooleanField("pinned", default=False)
     is_key_event = models.BooleanField("key event", default=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the post entered the approval queue (set while it is submitted, else null).
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Why an editor sent the post back; shown to the reporter until it is published.
+    review_note = CleanTextField("editor's note", blank=True, editable=False)
     # Optimistic locking: every saved change increments it; a save that started from an
     # older version is refused.
     version = models.PositiveIntegerField(default=1)
@@ -185,6 +205,7 @@ class Post(models.Model):
             ("edit_any_post", "Can edit and delete posts of others"),
             ("pin_post", "Can pin and unpin posts"),
             ("flag_post", "Can mark posts as breaking or key events"),
+            ("approve_post", "Can approve, send back or discard posts waiting for approval"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -198,8 +219,13 @@ class Post(models.Model):
                 name="liveblog_post_deleted_not_pinned",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False),
+                condition=Q(status__in=["draft", "submitted"]) | Q(published_at__isnull=False),
                 name="liveblog_post_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="submitted") & Q(submitted_at__isnull=False))
+                | (~Q(status="submitted") & Q(submitted_at__isnull=True)),
+                name="liveblog_post_submitted_at_iff_submitted",
             ),
         ]
         indexes = [

@@ -104,6 +104,12 @@ class PostSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         help_text="Pass it back when updating; a save from an older version is refused (409)."
     )
+    submitted_at = UtcDateTimeField(
+        allow_null=True, help_text="When it entered the approval queue; null unless submitted."
+    )
+    review_note = serializers.CharField(
+        help_text="Why an editor sent it back (a draft of yours); empty otherwise."
+    )
     contributors = ContributorSerializer(many=True, source="contributors.all")
     images = ImageSerializer(many=True, source="images.all")
     embeds = EmbedSerializer(many=True, source="embeds.all")

@@ -25,6 +25,21 @@ urlpatterns = [
         name="post-publish",
     ),
     path(
+        "blogs/<slug:slug>/posts/<int:post_id>/approve/",
+        writes.PostApproveApi.as_view(),
+        name="post-approve",
+    ),
+    path(
+        "blogs/<slug:slug>/posts/<int:post_id>/return/",
+        writes.PostReturnApi.as_view(),
+        name="post-return",
+    ),
+    path(
+        "blogs/<slug:slug>/posts/<int:post_id>/discard/",
+        writes.PostDiscardApi.as_view(),
+        name="post-discard",
+    ),
+    path(
         "blogs/<slug:slug>/posts/<int:post_id>/images/",
         writes.PostImageCreateApi.as_view(),
         name="post-images",

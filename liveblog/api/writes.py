@@ -1,9 +1,10 @@
-"""Writes: create, update (optimistic locking), delete, publish or schedule, attach images.
+"""Writes: create, update (optimistic locking), delete, publish or schedule, attach images;
+the approval queue's answers (approve, send back with a note, discard).
 
 Every operation calls liveblog.services, the admin's own code path: validation, permissions
 (reporters their own posts, editors everything, flags and pinning editors only) and the live
 broadcast are identical. Someone else's draft is a 404, never a 403, so its existence does
-not leak.
+not leak. On a blog that requires approval, a reporter's publish comes back `submitted`.
 """
 
 from django.http import Http404
@@ -159,7 +160,8 @@ class PostPublishApi(_WriteApi):
         operation_id="blogs_posts_publish",
         request=InputSerializer,
         responses={200: PostSerializer, **ERRORS},
-        summary="Publish a draft now, or schedule it",
+        summary="Publish a draft now, or schedule it (submit it, for a reporter on a blog "
+        "that requires approval)",
     )
     def post(self, request: Request, slug: str, post_id: int) -> Response:
         post = get_post_for_change(request, slug, post_id)
@@ -167,6 +169,69 @@ class PostPublishApi(_WriteApi):
         serializer.is_valid(raise_exception=True)
         services.publish_post(post, by=request.user, at=serializer.validated_data.get("at"))
         return Response(post_output(request, post))
+
+
+class PostApproveApi(_WriteApi):
+    class InputSerializer(serializers.Serializer):
+        at = serializers.DateTimeField(
+            required=False,
+            allow_null=True,
+            help_text="When to publish; a future time schedules the post. Default: now (or "
+            "the later time the post asked for).",
+        )
+
+        class Meta:
+            ref_name = "PostApprove"
+
+    @extend_schema(
+        operation_id="blogs_posts_approve",
+        request=InputSerializer,
+        responses={200: PostSerializer, **ERRORS},
+        summary="Approve a post waiting for approval: it is published (editors only)",
+    )
+    def post(self, request: Request, slug: str, post_id: int) -> Response:
+        post = get_post_for_change(request, slug, post_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.approve_post(post, by=request.user, at=serializer.validated_data.get("at"))
+        return Response(post_output(request, post))
+
+
+class PostReturnApi(_WriteApi):
+    class InputSerializer(serializers.Serializer):
+        note = CleanCharField(
+            max_length=2000, help_text="What the reporter should change; shown on their post."
+        )
+
+        class Meta:
+            ref_name = "PostReturn"
+
+    @extend_schema(
+        operation_id="blogs_posts_return",
+        request=InputSerializer,
+        responses={200: PostSerializer, **ERRORS},
+        summary="Send a post waiting for approval back to its reporter as a draft, with a "
+        "note (editors only)",
+    )
+    def post(self, request: Request, slug: str, post_id: int) -> Response:
+        post = get_post_for_change(request, slug, post_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.return_post(post, by=request.user, note=serializer.validated_data["note"])
+        return Response(post_output(request, post))
+
+
+class PostDiscardApi(_WriteApi):
+    @extend_schema(
+        operation_id="blogs_posts_discard",
+        request=None,
+        responses={204: None, **ERRORS},
+        summary="Discard a post waiting for approval (editors only)",
+    )
+    def post(self, request: Request, slug: str, post_id: int) -> Response:
+        post = get_post_for_change(request, slug, post_id)
+        services.discard_post(post, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PostImageCreateApi(_WriteApi):

@@ -16,7 +16,9 @@ MSG_CANNOT_CHANGE = "Only editors can change a blog's settings or status."
 
 # Fields a caller may set with create_blog / update_blog. `last_seq` never: it moves on
 # under a row lock as events are recorded.
-BLOG_FIELDS = frozenset({"title", "slug", "description", "status", "time_zone"})
+BLOG_FIELDS = frozenset(
+    {"title", "slug", "description", "status", "time_zone", "requires_approval"}
+)
 
 
 def _check_fields(fields: dict[str, Any]) -> None:

@@ -25,6 +25,10 @@ MSG_NOT_YOURS = "You can only change your own posts; ask an editor to change thi
 MSG_CANNOT_PIN = "Only editors can pin or unpin posts."
 MSG_CANNOT_FLAG = "Only editors can mark posts as breaking or as key events."
 MSG_DELETED = "This post has been deleted and can no longer be changed."
+MSG_APPROVED_IS_EDITORS = (
+    "This post has been approved: on this blog only editors change approved posts. Ask an "
+    "editor to make the change."
+)
 MSG_BYLINE_NOT_YOURS = (
     "You can sign posts only as yourself or with bylines an editor has linked to you; "
     "ask an editor to add {names}."
@@ -67,17 +71,39 @@ def _normalise_schedule(
     status: str, published_at: datetime | None, *, now: datetime
 ) -> tuple[str, datetime | None]:
     """A published post with a time in the future is scheduled; a scheduled one whose
-    time has come is published. Drafts keep whatever time they were given."""
+    time has come is published. Drafts and submitted posts keep whatever time they were
+    given (a submitted post's is the time it asks to be published at)."""
     if published_at is not None and not SHOWABLE_FROM <= published_at <= SHOWABLE_UNTIL:
         error = ValidationError(MSG_TIME_OUT_OF_RANGE, code="time_out_of_range")
         raise ValidationError({"published_at": [error]})
-    if status == Post.Status.DRAFT:
+    if status in (Post.Status.DRAFT, Post.Status.SUBMITTED):
         return status, published_at
     # Readers see minutes; whole seconds keep <time datetime> and cursors tidy.
     published_at = published_at or now.replace(microsecond=0)
     if published_at > now:
         return Post.Status.SCHEDULED, published_at
     return Post.Status.PUBLISHED, published_at
+
+
+def _route_for_approval(blog: LiveBlog, by: User | None, status: str) -> str:
+    """On a blog that requires approval, what a reporter publishes or schedules is submitted
+    instead: it waits in the editors' queue (approval.approve_post publishes it). Routing,
+    not refusing, keeps every way of filing (the admin's Save, API clients, a phone in the
+    field) working unchanged; the post's status says where it went."""
+    if by is None or status not in (Post.Status.PUBLISHED, Post.Status.SCHEDULED):
+        return status
+    return Post.Status.SUBMITTED if permissions.needs_approval(by, blog) else status
+
+
+def _keep_queue_fields(post: Post, *, now: datetime) -> None:
+    """`submitted_at` is set while the post waits for approval (the time it entered the
+    queue), else cleared; an editor's note goes once the post is published or scheduled."""
+    if post.status == Post.Status.SUBMITTED:
+        post.submitted_at = post.submitted_at or now
+    else:
+        post.submitted_at = None
+    if post.status in (Post.Status.PUBLISHED, Post.Status.SCHEDULED):
+        post.review_note = ""
 
 
 def _check_not_empty(headline: str, body: str) -> None:
@@ -139,14 +165,17 @@ def create_post(
     is_pinned: bool = False,
 ) -> Post:
     """File a new post: published now, scheduled if `published_at` is in the future, or
-    kept as a draft."""
+    kept as a draft; submitted instead of published or scheduled when the blog requires
+    approval and `by` is not an editor."""
     if not by.has_perm("liveblog.add_post"):
         raise PermissionDenied("You do not have permission to file posts.")
     _check_flags(by, breaking=is_breaking, key_event=is_key_event, pinned=is_pinned)
     body = clean_body(body)
     headline = clean_text(headline, field="headline").strip()
     _check_not_empty(headline, body)
-    status, published_at = _normalise_schedule(status, published_at, now=timezone.now())
+    now = timezone.now()
+    status, published_at = _normalise_schedule(status, published_at, now=now)
+    status = _route_for_approval(blog, by, status)
     contributor_list = list(contributors or [])
     _check_bylines(by, contributor_list)
 
@@ -159,6 +188,7 @@ def create_post(
             body=body,
             published_at=published_at,
             status=status,
+            submitted_at=now if status == Post.Status.SUBMITTED else None,
             is_breaking=is_breaking,
             is_key_event=is_key_event,
             is_pinned=is_pinned,
@@ -212,9 +242,12 @@ def update_post(post: Post, *, by: User, expected_version: int | None, **changes
         for name, value in changes.items():
             setattr(current, name, value)
         _check_not_empty(current.headline, current.body)
+        now = timezone.now()
         current.status, current.published_at = _normalise_schedule(
-            current.status, current.published_at, now=timezone.now()
+            current.status, current.published_at, now=now
         )
+        current.status = _route_for_approval(current.blog, by, current.status)
+        _keep_queue_fields(current, now=now)
         if current.is_pinned and not was_pinned:
             _unpin_others(current.blog, keep=current)
         current.version += 1
@@ -239,8 +272,15 @@ def lock_post_for_change(
     if current.deleted_at is not None:
         raise ValidationError(MSG_DELETED, code="deleted")
     if by is not None and not may(by, current):
-        raise PermissionDenied(MSG_NOT_YOURS)
+        raise PermissionDenied(_refusal(by, current))
     return current
+
+
+def _refusal(by: User, post: Post) -> str:
+    # A reporter refused their own post on an approval blog: it has been approved.
+    if post.created_by_id == by.pk and permissions.needs_approval(by, post.blog):
+        return MSG_APPROVED_IS_EDITORS
+    return MSG_NOT_YOURS
 
 
 def copy_row(source: Model, target: Model) -> None:
@@ -253,7 +293,9 @@ def copy_row(source: Model, target: Model) -> None:
 
 
 def publish_post(post: Post, *, by: User | None, at: datetime | None = None) -> Post:
-    """Publish a draft or scheduled post: now, or at `at` (a future time schedules it).
+    """Publish a draft, submitted or scheduled post: now, or at `at` (a future time
+    schedules it). A submitted post that asked for a time still ahead is scheduled for it.
+    When the blog requires approval and `by` is not an editor, the post is submitted instead.
 
     `by=None` is the scheduler acting for the newsroom (publish_scheduled_posts).
     """
@@ -261,10 +303,18 @@ def publish_post(post: Post, *, by: User | None, at: datetime | None = None) -> 
         current = lock_post_for_change(post, by=by)
         was_visible = current.is_visible()
         now = timezone.now()
-        when = at or (current.published_at if current.status == Post.Status.SCHEDULED else now)
-        current.status, current.published_at = _normalise_schedule(
-            Post.Status.PUBLISHED, when, now=now
+        asked = current.published_at
+        if current.status == Post.Status.SCHEDULED or (
+            current.status == Post.Status.SUBMITTED and asked is not None and asked > now
+        ):
+            when = asked
+        else:
+            when = now
+        status, current.published_at = _normalise_schedule(
+            Post.Status.PUBLISHED, at or when, now=now
         )
+        current.status = _route_for_approval(current.blog, by, status)
+        _keep_queue_fields(current, now=now)
         current.version += 1
         if by is not None:
             current.updated_by = by
