@@ -5,7 +5,15 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.forms.widgets import Script
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -25,6 +33,7 @@ from liveblog.admin_base import (
 )
 from liveblog.extensions import post_extensions
 from liveblog.forms import ContributorAdminForm, PostAdminForm
+from liveblog.live import reader_counts
 from liveblog.media.admin import PostEmbedInline, PostImageInline
 from liveblog.models import Contributor, LiveBlog, Post
 
@@ -40,6 +49,22 @@ MSG_APPROVED_SCHEDULED = "Approved: “{post}” is scheduled for {when}."
 MSG_RETURNED = "Sent back to {author} with your note: “{post}”."
 MSG_DISCARDED = "Discarded: “{post}”."
 
+MSG_READERS_UNKNOWN = "unknown (Redis unavailable)"
+MSG_NO_PEAK = "none yet"
+# The most blogs one request of the reader counts may ask for (a change list page's worth).
+MAX_COUNTED_BLOGS = 100
+
+
+def readers_text(count: int | None) -> str:
+    return MSG_READERS_UNKNOWN if count is None else f"{count:,}"
+
+
+def peak_text(blog: LiveBlog) -> str:
+    if blog.peak_readers_at is None:
+        return MSG_NO_PEAK
+    when = blog.localtime(blog.peak_readers_at)
+    return f"{blog.peak_readers:,} at {when:%H:%M} on {when:%d %b}"
+
 
 @admin.register(LiveBlog)
 class LiveBlogAdmin(NewsroomAdmin):
@@ -51,14 +76,101 @@ class LiveBlogAdmin(NewsroomAdmin):
         "time_zone",
         "updated_at",
         "reader_link",
+        "readers_now",
+        "reader_peak",
     )
     list_filter = ("status", "requires_approval")
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
 
+    class Media:
+        # Refreshes the reader counts every few seconds (static/liveblog/js/admin-readers.js).
+        js = [Script("liveblog/js/admin-readers.js", type="module")]
+
     @admin.display(description="Reader page")
     def reader_link(self, obj: LiveBlog) -> str:
         return format_html('<a href="{}">View</a>', obj.get_absolute_url())
+
+    # Live readers: approximate (liveblog.live.reader_counts), refreshed by admin-readers.js --
+
+    def _count_html(self, blog: LiveBlog, count: int | None) -> str:
+        return format_html(
+            '<span data-reader-count data-blog="{}" data-url="{}" data-every="{}">{}</span>',
+            blog.pk,
+            reverse("admin:liveblog_liveblog_readers"),
+            reader_counts.interval(),
+            readers_text(count),
+        )
+
+    @admin.display(description="Readers now (approx.)")
+    def readers_now(self, obj: LiveBlog) -> str:
+        # Counted for the whole page at once in get_changelist_instance.
+        return self._count_html(obj, obj.readers_now)
+
+    @admin.display(description="Peak readers", ordering="peak_readers")
+    def reader_peak(self, obj: LiveBlog) -> str:
+        html = '<span data-reader-peak data-blog="{}">{}</span>'
+        return format_html(html, obj.pk, peak_text(obj))
+
+    @admin.display(description="Live readers")
+    def readers(self, obj: LiveBlog) -> str:
+        counts = reader_counts.get_reader_counts([obj.pk])
+        return format_html(
+            "{} now (approximate: each server process reports every {} seconds); peak {}",
+            self._count_html(obj, None if counts is None else counts.get(obj.pk, 0)),
+            f"{reader_counts.interval():g}",
+            self.reader_peak(obj),
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: LiveBlog | None = None) -> tuple:
+        return ("readers",) if obj is not None else ()
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        # One read of the board for the page's blogs (the list's queryset keeps these very
+        # objects for the template), never one per row.
+        blogs = list(changelist.result_list)
+        counts = reader_counts.get_reader_counts(blog.pk for blog in blogs)
+        for blog in blogs:
+            blog.readers_now = None if counts is None else counts.get(blog.pk, 0)
+        return changelist
+
+    def get_urls(self) -> list[URLPattern]:
+        counts = path(
+            "readers/",
+            self.admin_site.admin_view(self.reader_counts_view),
+            name="liveblog_liveblog_readers",
+        )
+        return [counts, *super().get_urls()]
+
+    def reader_counts_view(self, request: HttpRequest) -> HttpResponse:
+        """`?blog=<id>&blog=<id>…` → each blog's readers now and its peak, as the page
+        shows them (staff only; the admin never caches it)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            ids = {int(value) for value in request.GET.getlist("blog")}
+        except ValueError:
+            return HttpResponseBadRequest("blog must be a blog id")
+        if len(ids) > MAX_COUNTED_BLOGS or any(not 0 < pk < 2**63 for pk in ids):
+            return HttpResponseBadRequest(f"ask for 1 to {MAX_COUNTED_BLOGS} blog ids")
+        blogs = list(
+            LiveBlog.objects.filter(pk__in=ids).only(
+                "id", "time_zone", "peak_readers", "peak_readers_at"
+            )
+        )
+        counts = reader_counts.get_reader_counts(blog.pk for blog in blogs)
+        data = {}
+        for blog in blogs:
+            count = None if counts is None else counts.get(blog.pk, 0)
+            data[str(blog.pk)] = {
+                "readers": count,
+                "readers_text": readers_text(count),
+                "peak": blog.peak_readers,
+                "peak_at": blog.peak_readers_at.isoformat() if blog.peak_readers_at else None,
+                "peak_text": peak_text(blog),
+            }
+        return JsonResponse({"available": counts is not None, "blogs": data})
 
     def save_model(self, request: HttpRequest, obj: LiveBlog, form: Any, change: bool) -> None:
         fields = {

@@ -56,6 +56,10 @@ class LiveBlog(models.Model):
     # Highest event sequence number handed out for this blog; allocated under a row lock
     # by liveblog.live.events.record_event.
     last_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    # The most live readers at once since the blog was created, and when (written only by
+    # services.blogs.record_reader_peak, from the hubs' reports: liveblog.live.reader_counts).
+    peak_readers = models.PositiveIntegerField(default=0, editable=False)
+    peak_readers_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

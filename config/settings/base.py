@@ -262,6 +262,10 @@ LIVEBLOG_PAGE_STORE_ENTRIES = env.int("LIVEBLOG_PAGE_STORE_ENTRIES", default=500
 # one uvicorn takes from X-Forwarded-For, for the proxies in --forwarded-allow-ips only.
 LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=25.0)
 LIVE_MAX_CONNECTIONS_PER_ADDRESS = env.int("LIVE_MAX_CONNECTIONS_PER_ADDRESS", default=256)
+# Live reader counts in the admin (liveblog.live.reader_counts): each process reports its readers
+# every LIVE_READER_COUNT_SECONDS to the Redis of the push (in its own memory without REDIS_URL).
+LIVE_READER_COUNT_SECONDS = env.float("LIVE_READER_COUNT_SECONDS", default=5.0)
+LIVE_READER_COUNTS_URL = REDIS_URL
 # Mastodon servers whose posts reporters may embed (host names, comma-separated); the
 # default list lives in liveblog.media.embeds.
 if env.str("MASTODON_INSTANCES", default=""):

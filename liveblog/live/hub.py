@@ -24,6 +24,9 @@ message, Redis away), checks that its subscription still works (a probe sent to 
 and tells every reader the latest seq so their own gaps heal by catch-up. With Redis or
 the database away it logs one warning, keeps readers current from whichever is left, and
 resubscribes with backoff until the layer answers again.
+
+Every LIVE_READER_COUNT_SECONDS it reports its readers per blog (liveblog.live.reader_counts):
+a periodic task that reads the blogs' reader sets' sizes, nothing per connection or message.
 """
 
 import asyncio
@@ -42,6 +45,7 @@ from django.conf import settings
 from liveblog import selectors
 from liveblog.live.events import blog_group_name, catch_up_payloads, compacted_payload
 from liveblog.live.fastpath import Collector, send_now
+from liveblog.live.reader_counts import Census
 from liveblog.models import LiveBlog, LiveEvent
 
 logger = logging.getLogger(__name__)
@@ -209,6 +213,7 @@ class Hub:
         self._receiver: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self._resubscriber: asyncio.Task[None] | None = None
+        self._census_task: asyncio.Task[None] | None = None
         # Every task the hub starts, referenced until done.
         self._tasks: set[asyncio.Task[Any]] = set()
         self._lock = asyncio.Lock()
@@ -219,6 +224,8 @@ class Hub:
         self.heartbeat_seconds = float(getattr(settings, "LIVE_HEARTBEAT_SECONDS", 25.0))
         self.backlog_limit = int(getattr(settings, "LIVE_READER_BACKLOG", 64))
         self.max_per_address = int(getattr(settings, "LIVE_MAX_CONNECTIONS_PER_ADDRESS", 0))
+        self.census = Census()
+        self.census_seconds = float(getattr(settings, "LIVE_READER_COUNT_SECONDS", 5.0))
         self.collector = Collector(
             freeze_every=int(getattr(settings, "LIVE_GC_FREEZE_EVERY", 500)),
             collect_after=int(getattr(settings, "LIVE_GC_COLLECT_AFTER", 256)),
@@ -235,6 +242,9 @@ class Hub:
     @property
     def reader_count(self) -> int:
         return sum(len(blog.readers) for blog in self._blogs.values())
+
+    def readers_per_blog(self) -> dict[int, int]:
+        return {blog.id: len(blog.readers) for blog in self._blogs.values()}
 
     # Admission ----------------------------------------------------------------------------
 
@@ -409,6 +419,8 @@ class Hub:
             self._slugs[row.slug] = row.id
             if self._heartbeat is None:
                 self._heartbeat = self._spawn(self._heartbeat_loop(), name="livehub-heartbeat")
+            if self._census_task is None:
+                self._census_task = self._spawn(self._census_loop(), name="livehub-census")
             if self.layer_outage.down or self._resubscriber is not None:
                 return blog  # the resubscriber adds it when the layer is back
             try:
@@ -423,10 +435,10 @@ class Hub:
 
     def _stop(self) -> None:
         current = asyncio.current_task()
-        for task in (self._receiver, self._heartbeat, self._resubscriber):
+        for task in (self._receiver, self._heartbeat, self._resubscriber, self._census_task):
             if task is not None and task is not current:
                 task.cancel()
-        self._receiver = self._heartbeat = self._resubscriber = None
+        self._receiver = self._heartbeat = self._resubscriber = self._census_task = None
         self._channel = None
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], *, name: str | None = None) -> asyncio.Task:
@@ -630,6 +642,16 @@ class Hub:
             except Exception:
                 logger.exception("live hub: heartbeat failed")
             self.collector.collect_if_due(readers=self.reader_count)
+
+    async def _census_loop(self) -> None:
+        # Stopped with the hub (no readers left): this process's last report expires by
+        # itself (reader_counts.entry_ttl).
+        try:
+            while True:
+                await asyncio.sleep(self.census_seconds)
+                await self.census.report(self.readers_per_blog())
+        finally:
+            await self.census.close()
 
     async def beat(self) -> None:
         """Heal gaps from the log, check the subscription and tell readers the latest seq."""

@@ -1,5 +1,6 @@
 """Blogs: creating one and changing its settings or status."""
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,7 +16,7 @@ MSG_CANNOT_CREATE = "Only editors can start a live blog."
 MSG_CANNOT_CHANGE = "Only editors can change a blog's settings or status."
 
 # Fields a caller may set with create_blog / update_blog. `last_seq` never: it moves on
-# under a row lock as events are recorded.
+# under a row lock as events are recorded; nor the reader peak (record_reader_peak).
 BLOG_FIELDS = frozenset(
     {"title", "slug", "description", "status", "time_zone", "requires_approval"}
 )
@@ -69,3 +70,13 @@ def update_blog(blog: LiveBlog, *, by: User, **changes: Any) -> LiveBlog:
 def set_blog_status(blog: LiveBlog, *, status: str, by: User) -> LiveBlog:
     """Mark a blog live, paused or ended; open reader pages show the change."""
     return update_blog(blog, by=by, status=status)
+
+
+def record_reader_peak(blog_id: int, *, readers: int, at: datetime) -> bool:
+    """Raise the blog's peak of live readers to `readers` (seen at `at`) if that is higher;
+    True if it was. One conditional UPDATE, so concurrent reports from many processes keep
+    the highest. `updated_at` stays: a peak is no change readers see (pages' validators)."""
+    raised = LiveBlog.objects.filter(pk=blog_id, peak_readers__lt=readers).update(
+        peak_readers=readers, peak_readers_at=at
+    )
+    return raised > 0
