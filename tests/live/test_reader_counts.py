@@ -50,6 +50,12 @@ def own_redis(settings) -> Iterator[RedisProcess]:
 
 
 @pytest.fixture
+def without_redis(settings) -> None:
+    """`make run`: no Redis, the one process's memory is the board."""
+    settings.LIVE_READER_COUNTS_URL = ""
+
+
+@pytest.fixture
 def redis_down(settings) -> str:
     url = f"redis://127.0.0.1:{free_port()}/0"
     settings.LIVE_READER_COUNTS_URL = url
@@ -147,7 +153,9 @@ async def test_blogs_are_counted_apart(own_redis, blog):
 
 
 @live
-async def test_the_hub_reports_its_readers_periodically_and_stops_with_them(settings, blog):
+async def test_the_hub_reports_its_readers_periodically_and_stops_with_them(
+    own_redis, settings, blog
+):
     settings.LIVE_READER_COUNT_SECONDS = 0.05
     readers = [connect(blog.slug) for _ in range(3)]
     for reader in readers:
@@ -209,7 +217,7 @@ async def test_with_redis_down_the_hub_serves_its_readers_as_ever(
 # The admin -----------------------------------------------------------------------------------
 
 
-def test_the_blog_list_shows_the_counts_and_peaks(client, editor, blog):
+def test_the_blog_list_shows_the_counts_and_peaks(client, editor, blog, without_redis):
     reader_counts.local_board.publish("process-a", {blog.pk: 12}, withdrawn=(), now=time.time())
     client.force_login(editor)
 
@@ -260,7 +268,7 @@ def test_the_blog_list_runs_the_same_queries_however_many_blogs(
 BLOG_LIST_QUERIES = 7
 
 
-def test_the_count_endpoint_answers_counts_and_peaks_for_staff(client, editor, blog):
+def test_the_count_endpoint_answers_counts_and_peaks_for_staff(client, editor, blog, without_redis):
     reader_counts.local_board.publish("process-a", {blog.pk: 1234}, withdrawn=(), now=time.time())
     client.force_login(editor)
 
