@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
@@ -158,7 +157,7 @@ def list_changes_after(blog: LiveBlog, *, after: int, limit: int) -> Changes | N
     return Changes(last_seq=last_seq, posts=visible, deleted=gone)
 
 
-def get_post_for_user(blog: LiveBlog, pk: int, *, user: AbstractBaseUser | AnonymousUser) -> Post:
+def get_post_for_user(blog: LiveBlog, pk: int, *, user: permissions.AnyUser) -> Post:
     """A post of `blog` that `user` may see: a visible one, or a draft, submitted or
     scheduled post of their own (any, for editors). Raises Post.DoesNotExist otherwise, so
     nobody learns that someone else's draft exists."""

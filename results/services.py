@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -25,6 +24,7 @@ from liveblog import permissions as liveblog_permissions
 from liveblog import services as liveblog_services
 from liveblog.live.events import post_changed
 from liveblog.models import LiveBlog, Post
+from liveblog.permissions import User
 from liveblog.services.posts import copy_row, lock_post_for_change
 from results.figures import ResultFigures, find_winner
 from results.models import (
@@ -39,8 +39,6 @@ from results.models import (
 )
 from results.revisions import Snapshot, describe_changes, make_snapshot
 from results.selectors import get_result_figures
-
-User = AbstractBaseUser
 
 PERM_DECLARE = "results.declare_result"
 MSG_CANNOT_DECLARE = "Only editors can enter, declare or correct results."
