@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import websockets
 from websockets.exceptions import WebSocketException
+from websockets.typing import Origin
 
 
 @dataclass(eq=False)
@@ -81,7 +82,7 @@ class Reader:
         try:
             async with websockets.connect(
                 f"{self.url}?after={self.last_seq}",
-                origin=self.origin,
+                origin=Origin(self.origin),
                 open_timeout=self.handshake_timeout,
                 ping_interval=None,
                 close_timeout=1,

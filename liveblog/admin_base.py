@@ -13,7 +13,7 @@ app's services.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -56,7 +56,7 @@ def refusals_shown_on_the_form() -> Iterator[None]:
         raise SaveRefused.from_error(exc) from exc
 
 
-def _with_refusal(form_class: type, reason: str) -> type:
+def _with_refusal(form_class: type[forms.ModelForm], reason: str) -> type[forms.ModelForm]:
     class RefusedForm(form_class):  # type: ignore[misc, valid-type]
         def clean(self) -> Any:
             cleaned = super().clean()
@@ -67,7 +67,7 @@ def _with_refusal(form_class: type, reason: str) -> type:
     return RefusedForm
 
 
-def valid_initial(form_class: type, initial: dict[str, Any]) -> dict[str, Any]:
+def valid_initial(form_class: type[forms.ModelForm], initial: dict[str, Any]) -> dict[str, Any]:
     """The pre-fills of `initial` that the form's own fields accept; the rest are dropped.
 
     The admin fills a form from GET parameters (`?blog=3&contributors=1,2`) and renders
@@ -96,7 +96,14 @@ def valid_initial(form_class: type, initial: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-class NewsroomAdminMixin:
+# For the type checker the mixin is the ModelAdmin it goes before; at run time, a plain class.
+if TYPE_CHECKING:
+    _MixinBase = admin.ModelAdmin
+else:
+    _MixinBase = object
+
+
+class NewsroomAdminMixin(_MixinBase):
     """Refusals on the form, GET input that cannot break a page; put before the ModelAdmin
     class (Django's own user and group admins get it in liveblog.admin)."""
 

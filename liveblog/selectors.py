@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from liveblog import permissions
 from liveblog.cursors import InvalidCursor as InvalidCursor  # re-exported for views and the API
-from liveblog.cursors import decode_cursor, encode_position
+from liveblog.cursors import decode_cursor as decode_cursor  # re-exported for the API
+from liveblog.cursors import encode_position
 from liveblog.models import LiveBlog, LiveEvent, Post
 
 PAGE_SIZE = 20
