@@ -12,6 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -124,12 +126,16 @@ def pct(values: list[float], q: float) -> float:
 # Reader client processes ------------------------------------------------------------------
 
 
-def _client(conn, url: str, origin: str, count: int, after: int, opts: dict[str, float]):
+def _client(
+    conn: Connection, url: str, origin: str, count: int, after: int, opts: dict[str, float]
+) -> None:
     raise_fd_limit()
     asyncio.run(_client_loop(conn, url, origin, count, after, opts))
 
 
-async def _client_loop(conn, url, origin, count, after, opts) -> None:
+async def _client_loop(
+    conn: Connection, url: str, origin: str, count: int, after: int, opts: dict[str, float]
+) -> None:
     from deploy.readers import Reader
 
     loop = asyncio.get_running_loop()
@@ -227,7 +233,9 @@ class Clients:
         total["min_seq"] = min(p["min_seq"] for p in parts)
         return total
 
-    def wait(self, predicate, *, timeout: float, every: float = 0.2) -> tuple[bool, float]:
+    def wait(
+        self, predicate: Callable[[dict[str, int]], bool], *, timeout: float, every: float = 0.2
+    ) -> tuple[bool, float]:
         started = time.monotonic()
         while time.monotonic() - started < timeout:
             if predicate(self.summary()):
