@@ -187,7 +187,7 @@ class PostPartFormSet(BaseInlineFormSet):
             # A post form submitted without this section at all (a script, a client that
             # predates it) leaves these rows as they are, rather than failing the whole
             # save. A partial or tampered management form is still an error.
-            data = self.data.copy()
+            data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict, or a dict
             data[self.add_prefix("TOTAL_FORMS")] = "0"
             data[self.add_prefix("INITIAL_FORMS")] = "0"
             self.data = data
@@ -207,7 +207,7 @@ class PostPartInline(admin.TabularInline):
 
     def get_formset(self, request: HttpRequest, obj: Post | None = None, **kwargs: Any) -> Any:
         formset_class = super().get_formset(request, obj, **kwargs)
-        formset_class.user = request.user
+        formset_class.user = request.user  # type: ignore[attr-defined]  # a PostPartFormSet
         return formset_class
 
     def has_view_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
