@@ -173,9 +173,10 @@ def _write_candidacies(
     drawn = [row for name, row in existing.items() if row.won_tie_break and name in wanted]
     if drawn:
         Candidacy.objects.filter(pk__in=[row.pk for row in drawn]).update(won_tie_break=False)
-        for row in drawn:
-            row.won_tie_break = False
-    new, changed = [], []
+        for drawn_row in drawn:
+            drawn_row.won_tie_break = False
+    new: list[Candidacy] = []
+    changed: list[Candidacy] = []
     for entry in entries:
         row = existing.get(entry.name)
         if row is None:
@@ -538,8 +539,8 @@ def declare_result(
             by=by,
             note=note,
         )
-        if announce_in is not None:
-            _announce(current, blog=announce_in, by=by)
+        if announce_in is not None:  # _check_can_announce refused by=None
+            _announce(current, blog=announce_in, by=by)  # type: ignore[arg-type]
     _copy(current, result)
     return result
 
@@ -653,7 +654,7 @@ def enter_result(
                 )
                 outcome = Entered.KEPT
         if outcome is Entered.DECLARED and announce_in is not None:
-            _announce(current, blog=announce_in, by=by)
+            _announce(current, blog=announce_in, by=by)  # type: ignore[arg-type]  # as above
     if result is None:
         return EnteredResult(current, outcome)
     _copy(current, result)
