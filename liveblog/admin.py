@@ -105,7 +105,7 @@ class LiveBlogAdmin(NewsroomAdmin):
     @admin.display(description="Readers now (approx.)")
     def readers_now(self, obj: LiveBlog) -> str:
         # Counted for the whole page at once in get_changelist_instance.
-        return self._count_html(obj, obj.readers_now)
+        return self._count_html(obj, obj.readers_now)  # type: ignore[attr-defined]  # set there
 
     @admin.display(description="Peak readers", ordering="peak_readers")
     def reader_peak(self, obj: LiveBlog) -> str:
@@ -515,7 +515,10 @@ class PostAdmin(NewsroomAdmin):
             return MSG_APPROVED.format(post=post)
 
         return self._queue_answer(
-            request, post_id, lambda post: services.approve_post(post, by=request.user), done
+            request,
+            post_id,
+            lambda post: services.approve_post(post, by=permissions.acting_user(request)),
+            done,
         )
 
     @method_decorator(require_POST)
@@ -524,7 +527,7 @@ class PostAdmin(NewsroomAdmin):
         return self._queue_answer(
             request,
             post_id,
-            lambda post: services.return_post(post, by=request.user, note=note),
+            lambda post: services.return_post(post, by=permissions.acting_user(request), note=note),
             lambda post: MSG_RETURNED.format(post=post, author=self.author(post)),
         )
 
@@ -533,7 +536,7 @@ class PostAdmin(NewsroomAdmin):
         return self._queue_answer(
             request,
             post_id,
-            lambda post: services.discard_post(post, by=request.user),
+            lambda post: services.discard_post(post, by=permissions.acting_user(request)),
             lambda post: MSG_DISCARDED.format(post=post),
         )
 

@@ -195,7 +195,7 @@ class PostApproveApi(_WriteApi):
         post = get_post_for_change(request, slug, post_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.approve_post(post, by=request.user, at=serializer.validated_data.get("at"))
+        services.approve_post(post, by=acting_user(request), at=serializer.validated_data.get("at"))
         return Response(post_output(request, post))
 
 
@@ -219,7 +219,7 @@ class PostReturnApi(_WriteApi):
         post = get_post_for_change(request, slug, post_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.return_post(post, by=request.user, note=serializer.validated_data["note"])
+        services.return_post(post, by=acting_user(request), note=serializer.validated_data["note"])
         return Response(post_output(request, post))
 
 
@@ -232,7 +232,7 @@ class PostDiscardApi(_WriteApi):
     )
     def post(self, request: Request, slug: str, post_id: int) -> Response:
         post = get_post_for_change(request, slug, post_id)
-        services.discard_post(post, by=request.user)
+        services.discard_post(post, by=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
