@@ -92,10 +92,21 @@ class ResultFigures:
     turnout: float | None  # valid votes / electorate, 0-1
     outcome: str | None  # HOLD, GAIN or WIN (no previous winner known); None if awaiting
     gained_from: Party | None
+    rush_winner: Party | None = None  # PA's rush while awaiting: winner known, figures not
+    recount: bool = False  # a recount is called; shown until the next result
 
     @property
     def is_declared(self) -> bool:
         return self.result.status != ConstituencyResult.Status.AWAITING
+
+    @property
+    def winning_party(self) -> Party | None:
+        """The declared winner's party, or the rush's while the full result is to follow."""
+        return self.winner.party if self.winner is not None else self.rush_winner
+
+    @property
+    def full_result_to_follow(self) -> bool:
+        return self.rush_winner is not None
 
     @property
     def turnout_percent(self) -> float | None:
@@ -103,10 +114,11 @@ class ResultFigures:
 
     @property
     def headline(self) -> str:
-        """“CON HOLD”, “LAB GAIN FROM CON”, or “Awaiting result”."""
-        if self.winner is None or self.outcome is None:
-            return "Awaiting result"
-        text = f"{self.winner.party.code} {self.outcome}"
+        """“CON HOLD”, “LAB GAIN FROM CON”, “Recount” or “Awaiting result”."""
+        party = self.winning_party
+        if party is None or self.outcome is None:
+            return "Recount" if self.recount else "Awaiting result"
+        text = f"{party.code} {self.outcome}"
         if self.gained_from is not None:
             text += f" FROM {self.gained_from.code}"
         return text
@@ -144,12 +156,14 @@ def result_figures(result: ConstituencyResult) -> ResultFigures:
         majority = winner.votes - (max(others) if others else 0)
     turnout = valid / result.electorate if result.electorate and declared else None
 
+    rush_winner = result.rush_winner if not declared and result.rush_winner_id else None
     outcome, gained_from = None, None
-    if winner is not None:
+    winning_party = winner.party if winner is not None else rush_winner
+    if winning_party is not None:
         previous = result.previous_winner
         if previous is None:
             outcome = WIN
-        elif previous.pk == winner.party.pk:
+        elif previous.pk == winning_party.pk:
             outcome = HOLD
         else:
             outcome, gained_from = GAIN, previous
@@ -162,6 +176,8 @@ def result_figures(result: ConstituencyResult) -> ResultFigures:
         turnout=turnout,
         outcome=outcome,
         gained_from=gained_from,
+        rush_winner=rush_winner,
+        recount=result.recount_called_at is not None,
     )
 
 

@@ -139,7 +139,9 @@ class Constituency(models.Model):
 class ConstituencyResultQuerySet(models.QuerySet["ConstituencyResult"]):
     def for_card(self) -> "ConstituencyResultQuerySet":
         """Everything a result card shows, in three queries whatever the number of rows."""
-        return self.select_related("election", "constituency", "previous_winner").prefetch_related(
+        return self.select_related(
+            "election", "constituency", "previous_winner", "rush_winner"
+        ).prefetch_related(
             models.Prefetch(
                 "candidacies", queryset=Candidacy.objects.select_related("party").order_by("id")
             )
@@ -169,6 +171,18 @@ class ConstituencyResult(models.Model):
         related_name="+",
         help_text="Who won the seat at the previous election (filled by the importer).",
     )
+    # PA's rush: the winner is known, the figures are not yet (cards say "Full result to
+    # follow"). Only read while the result is awaiting; declaring clears it.
+    rush_winner = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The winner PA flashed before the full result (a rush).",
+    )
+    # A recount called (PA's Recount message): shown on every card until the next result.
+    recount_called_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ConstituencyResultQuerySet.as_manager()
@@ -397,7 +411,11 @@ def post_cards_prefetch() -> models.Prefetch:
     return models.Prefetch(
         "result_cards",
         queryset=PostResultCard.objects.select_related(
-            "result__constituency", "result__election", "result__previous_winner", "election"
+            "result__constituency",
+            "result__election",
+            "result__previous_winner",
+            "result__rush_winner",
+            "election",
         ).prefetch_related(
             models.Prefetch(
                 "result__candidacies",
@@ -407,3 +425,90 @@ def post_cards_prefetch() -> models.Prefetch:
             "scoreboard",  # type: ignore[misc]
         ),
     )
+
+
+# The PA feed: where PA's seats are, and what the watcher did with each file -----------------
+
+
+class PASeat(models.Model):
+    """PA Media's number and spelling of a seat, and the constituency (ONS code) it is.
+
+    PA's files name seats by PA's own number; the watcher places a file by that number and
+    refuses it when the name disagrees (loaded by `manage.py load_pa_seats`, editable).
+    """
+
+    number = models.PositiveIntegerField("PA number", unique=True)
+    name = CleanCharField("PA name", max_length=120)
+    constituency = models.OneToOneField(
+        Constituency, on_delete=models.CASCADE, related_name="pa_seat"
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "PA seat"
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class IngestLogQuerySet(models.QuerySet["IngestLog"]):
+    def for_admin(self) -> "IngestLogQuerySet":
+        return self.select_related("election", "constituency")
+
+
+class IngestLog(models.Model):
+    """One PA file the watcher read: applied, ignored (an old revision) or rejected."""
+
+    class Kind(models.TextChoices):
+        NOMINATIONS = "nominations", "Nominations"
+        RUSH = "rush", "Rush"
+        RESULT = "result", "Result"
+        RECOUNT = "recount", "Recount"
+        SOP = "SOP", "State of parties"
+        UNKNOWN = "unknown", "Unreadable"
+
+    class State(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        IGNORED = "ignored", "Ignored"
+        REJECTED = "rejected", "Rejected"
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="ingest_log")
+    file = models.CharField(max_length=255)
+    folder = models.CharField(max_length=40, blank=True)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the bytes read.")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    revision = models.PositiveIntegerField(null=True, blank=True)
+    pa_number = models.PositiveIntegerField("PA number", null=True, blank=True)
+    constituency = models.ForeignKey(
+        Constituency, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    code = models.CharField(max_length=40, blank=True, help_text="The refusal's code.")
+    line = models.PositiveIntegerField(null=True, blank=True)
+    quarantined_as = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField()
+    process = models.CharField(max_length=120, help_text="Host and process id of the watcher.")
+
+    objects = IngestLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "ingest log entry"
+        verbose_name_plural = "ingest log"
+        constraints = [
+            # Two watchers on one folder: the second one's entry for a file fails here, and
+            # its transaction (with whatever it applied) rolls back.
+            models.UniqueConstraint(
+                fields=["election", "file", "digest"], name="results_ingest_file_once"
+            ),
+            models.UniqueConstraint(
+                fields=["election", "constituency", "kind", "revision"],
+                condition=Q(state="applied"),
+                name="results_ingest_revision_applied_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["election", "state"], name="results_ingest_state")]
+
+    def __str__(self) -> str:
+        return f"{self.file} ({self.state})"

@@ -5,11 +5,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from liveblog.models import Post
 from results.figures import ResultFigures, find_winner, result_figures
-from results.models import Candidacy, Constituency, ConstituencyResult, Election, Party
+from results.models import (
+    Candidacy,
+    Constituency,
+    ConstituencyResult,
+    Election,
+    IngestLog,
+    Party,
+)
 
 SPEAKER_CODE = "SPK"
 
@@ -54,11 +61,12 @@ def get_scoreboard(election: Election) -> Scoreboard:
 
     Three queries whatever the number of seats. The Speaker's seat counts for
     `election.speaker_party` when set, as broadcasters count it, else for the Speaker.
-    Change compares each declared seat's winner with its previous winner.
+    Change compares each declared seat's winner with its previous winner. A seat whose
+    rush is in (winner known, full result to follow) counts for the rush's winner.
     """
     results = list(
         ConstituencyResult.objects.filter(election=election).values_list(
-            "id", "status", "previous_winner_id"
+            "id", "status", "previous_winner_id", "rush_winner_id"
         )
     )
     votes = votes_by_result(election)
@@ -74,14 +82,17 @@ def get_scoreboard(election: Election) -> Scoreboard:
     seats: Counter[int] = Counter()
     before: Counter[int] = Counter()
     declared = 0
-    for result_id, status, previous_id in results:
+    for result_id, status, previous_id, rush_id in results:
         if status == ConstituencyResult.Status.AWAITING:
-            continue
-        winner = find_winner(votes.get(result_id, []))
-        if winner is None:
+            # PA's rush declares the winner before the figures: broadcasters count the seat.
+            winner_id = rush_id
+        else:
+            winner = find_winner(votes.get(result_id, []))
+            winner_id = winner.party_id if winner is not None else None
+        if winner_id is None:
             continue
         declared += 1
-        seats[counted_for(winner.party_id)] += 1
+        seats[counted_for(winner_id)] += 1
         if previous_id is not None:
             before[counted_for(previous_id)] += 1
 
@@ -169,3 +180,39 @@ def get_constituency_token(election: Election, constituency_slug: str) -> Consti
         raise ConstituencyResult.DoesNotExist
     blogs = tuple((blog, seq, at) for _, blog, seq, at in rows if blog is not None)
     return ConstituencyToken(result_id=rows[0][0], blogs=blogs)
+
+
+@dataclass(frozen=True)
+class NightState:
+    """The PA feed's night at a glance, for the ingest log's admin."""
+
+    election: Election
+    seats: int
+    declared: int
+    rushes_pending: int  # winner flashed, full result to follow
+    recounts: int
+    rejected_files: int
+    last_file_at: datetime | None
+
+
+def get_night_state(election: Election) -> NightState:
+    """Two queries whatever the number of seats and files."""
+    status = ConstituencyResult.Status
+    seats = ConstituencyResult.objects.filter(election=election).aggregate(
+        seats=Count("id"),
+        declared=Count("id", filter=~Q(status=status.AWAITING)),
+        rushes=Count("id", filter=Q(status=status.AWAITING, rush_winner__isnull=False)),
+        recounts=Count("id", filter=Q(recount_called_at__isnull=False)),
+    )
+    files = IngestLog.objects.filter(election=election).aggregate(
+        rejected=Count("id", filter=Q(state=IngestLog.State.REJECTED)), last=Max("at")
+    )
+    return NightState(
+        election=election,
+        seats=seats["seats"],
+        declared=seats["declared"],
+        rushes_pending=seats["rushes"],
+        recounts=seats["recounts"],
+        rejected_files=files["rejected"],
+        last_file_at=files["last"],
+    )

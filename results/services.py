@@ -75,6 +75,7 @@ class Entered(enum.Enum):
     DECLARED = "declared"
     CORRECTED = "corrected"
     REBASED = "rebased"  # only the baseline (previous winner, previous shares) changed
+    RECOUNT_ENDED = "recount ended"  # the figures as they stood, confirmed after a recount
     UNCHANGED = "unchanged"  # a declared result entered as it already stands
 
 
@@ -402,6 +403,9 @@ def _declare(
     current.invalid_votes = invalid_votes
     if previous_winner is not None:
         current.previous_winner = previous_winner
+    # The figures are in: a rush's “full result to follow” and any recount are over.
+    current.rush_winner = None
+    current.recount_called_at = None
     current.save(
         update_fields=[
             "status",
@@ -409,6 +413,8 @@ def _declare(
             "electorate",
             "invalid_votes",
             "previous_winner",
+            "rush_winner",
+            "recount_called_at",
             "updated_at",
         ]
     )
@@ -440,14 +446,25 @@ def _correct(
     current.electorate = electorate
     current.invalid_votes = invalid_votes
     corrected = _snapshot(current, entries) != before
-    if not corrected and not _baseline_changes(current, entries, existing, previous_winner):
+    # The next result ends a recount, even when the recount confirmed the figures.
+    ends_recount = current.recount_called_at is not None
+    rebased = _baseline_changes(current, entries, existing, previous_winner)
+    if not corrected and not rebased and not ends_recount:
         return current, Entered.UNCHANGED
     if corrected:
         current.status = ConstituencyResult.Status.CORRECTED
     if previous_winner is not None:
         current.previous_winner = previous_winner
+    current.recount_called_at = None
     current.save(
-        update_fields=["status", "electorate", "invalid_votes", "previous_winner", "updated_at"]
+        update_fields=[
+            "status",
+            "electorate",
+            "invalid_votes",
+            "previous_winner",
+            "recount_called_at",
+            "updated_at",
+        ]
     )
     _write_candidacies(current, entries, existing)
     if corrected:
@@ -456,7 +473,9 @@ def _correct(
         _add_revision(current, kind=kind, by=by, before=before, after=after, note=note)
     # The scoreboard (derived) follows, HOLD/GAIN included.
     _result_changed(current)
-    return current, Entered.CORRECTED if corrected else Entered.REBASED
+    if corrected:
+        return current, Entered.CORRECTED
+    return current, Entered.REBASED if rebased else Entered.RECOUNT_ENDED
 
 
 # The actions ---------------------------------------------------------------------------------
@@ -557,7 +576,8 @@ def correct_result(
     """Correct a declared result. Keeps a revision of what changed; every post showing the
     result updates, and the scoreboard (derived) follows, HOLD/GAIN included.
 
-    A correction that changes nothing records nothing.
+    A correction that changes nothing records nothing, unless it ends a recount (the
+    recount confirmed the figures): then the cards update, with no revision.
     """
     _check_can_declare(by)
     entries = _clean_entries(candidates, need_winner=True)
