@@ -400,3 +400,6 @@ class ResultCardInline(PostPartInline):
         return request.user.has_perm(
             "results.delete_postresultcard"
         ) and super().has_delete_permission(request, obj)
+
+
+from results import admin_ingest  # noqa: E402, F401  (ingest log, PA seat lookup)
