@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from results.feeds.pa import MAX_FILE_BYTES, PAFileError, parse_file_name
 from results.ingest import Ingested, file_digest, ingest_file
@@ -218,7 +218,8 @@ class FolderWatcher:
         last_scan = 0.0
         scans = 0
         while True:
-            close_old_connections()  # a long-running process: drop a connection gone bad
+            if not connection.in_atomic_block:  # never under a caller's transaction
+                close_old_connections()  # a long-running process: drop a connection gone bad
             # Read before scanning, so a file landing during the scan brings another.
             current = self.timestamps()
             if scans == 0 or current != stamps or clock() - last_scan >= RESCAN_EVERY:
