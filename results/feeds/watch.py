@@ -175,8 +175,9 @@ class FolderWatcher:
         self._handled[delivered.path] = delivered.key
 
     def _read_settled(self, delivered: Delivered) -> bytes | None:
-        if self.now() - delivered.key[2] / 1e9 < SETTLE_SECONDS:
-            return None
+        age = self.now() - delivered.key[2] / 1e9
+        if 0 <= age < SETTLE_SECONDS:
+            return None  # perhaps still being written (a time in the future says nothing)
         try:
             with delivered.path.open("rb") as f:
                 data = f.read(MAX_FILE_BYTES + 1)

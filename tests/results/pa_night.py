@@ -28,7 +28,7 @@ KENSINGTON = "E14000768"  # Labour gain from Conservative by 20 votes
 SEATS = (MK_SOUTH, BUCKINGHAM, KENSINGTON)
 NAMES = {MK_SOUTH: "Milton_Keynes_South", BUCKINGHAM: "Buckingham", KENSINGTON: "Kensington"}
 # A time after every exported file (2017), so delivered files arrive last.
-LATE = 1_800_000_000.0
+LATE = 1_600_000_000.0
 
 
 @dataclass
@@ -132,10 +132,13 @@ def edited(path: Path, *, revision: int, votes: dict[str, int] | None = None, **
     seat = root.find("Election/Constituency")
     assert seat is not None
     delta = 0
+    found = set()
     for party in seat.iter("Party"):
         if votes and party.get("abbreviation") in votes:
+            found.add(party.get("abbreviation"))
             delta += votes[party.get("abbreviation")] - int(party.get("votes", "0"))
             party.set("votes", str(votes[party.get("abbreviation")]))
+    assert found == set(votes or ()), f"no candidate of {set(votes or ()) - found} here"
     if delta and seat.get("turnout"):
         seat.set("turnout", str(int(seat.get("turnout")) + delta))
     for key, value in attrs.items():
