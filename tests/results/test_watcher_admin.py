@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from results.models import IngestLog, PASeat
+from results.selectors import get_night_state
 
 from .pa_night import BUCKINGHAM, KENSINGTON, MK_SOUTH, PREFIX, edited, make_night
 
@@ -66,6 +67,13 @@ def test_the_log_filters_by_state_and_shows_why_a_file_was_rejected(desk, busy_n
     assert f"{PREFIX}_result_Buckingham_1.xml" in html
     assert "is negative" in html
     assert f"{PREFIX}_rush_Kensington_1.xml" not in html
+
+
+def test_the_night_at_a_glance_is_two_queries(busy_night, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        state = get_night_state(busy_night.election)
+
+    assert (state.seats, state.declared, state.rushes_pending, state.rejected_files) == (3, 1, 1, 1)
 
 
 def test_the_log_is_read_only_for_editors(desk, busy_night):
