@@ -36,6 +36,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from liveblog.live.events import one_event_per_post
 from results import services
 from results.feeds.pa import (
     HOC_CODES,
@@ -323,7 +324,9 @@ def ingest_file(
             else:
                 assert isinstance(message, PASeatMessage)
                 try:
-                    with transaction.atomic():  # a refusal undoes the apply, not the log
+                    # One event per post the file changes; a refusal undoes the apply
+                    # and its events, not the log entry.
+                    with one_event_per_post():
                         entry.state, entry.reason = _apply(
                             message, election=election, constituency=seat.constituency, by=by
                         )

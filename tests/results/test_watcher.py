@@ -291,6 +291,21 @@ def test_a_higher_revision_corrects_the_result_and_updates_every_post_showing_it
     assert "28,927" in event.html
 
 
+def test_a_file_that_opens_and_declares_a_seat_pushes_one_event_per_post(
+    night, editor, blog, django_capture_on_commit_callbacks
+):
+    post = liveblog_services.create_post(blog=blog, by=editor, headline="The national picture")
+    PostResultCard.objects.create(post=post, election=night.election, order=0)
+    before = LiveEvent.objects.filter(blog=blog).count()
+    night.deliver_seat(KENSINGTON, "result")  # no nominations: the result opens the seat
+
+    with django_capture_on_commit_callbacks(execute=True):
+        night.scan()
+
+    events = LiveEvent.objects.filter(blog=blog).order_by("seq")[before:]
+    assert [(e.kind, e.post_id) for e in events] == [(LiveEvent.Kind.POST_UPDATED, post.pk)]
+
+
 def test_a_lower_revision_arriving_late_is_logged_and_ignored(declared):
     two = edited(declared.exported("result", MK_SOUTH), revision=2, votes={"Lab": 28927})
     declared.deliver_bytes(two, f"{PREFIX}_result_{MK}_2.xml")
