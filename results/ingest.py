@@ -91,11 +91,11 @@ def is_live(election: Election) -> bool:
     return timezone.localdate() >= election.date
 
 
-def ensure_feed_user(username: str = FEED_USERNAME) -> User:
-    """The account the watcher declares as: created (no password, only the right to
-    declare results) when it does not exist yet."""
+def ensure_feed_user() -> User:
+    """The account the watcher declares as by default: created (no password, only the
+    right to declare results) when it does not exist yet."""
     users = get_user_model()
-    user, created = users.objects.get_or_create(username=username)
+    user, created = users.objects.get_or_create(username=FEED_USERNAME)
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
@@ -282,7 +282,8 @@ def ingest_file(
     `quarantine_as`, where the caller then moves it, and changes nothing else. A file seen
     before (same name and bytes) is not read again: its first entry is returned.
 
-    Precondition: not inside a transaction (a lost race rolls back this one's).
+    Runs in its own transaction (a savepoint in a caller's): a lost race rolls back only
+    this file's work.
     """
     digest = file_digest(data)
     known = _logged(election, name, digest)

@@ -5,6 +5,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -147,9 +148,11 @@ def test_watch_results_refuses_an_unknown_election_or_folder(night, tmp_path):
         call_command("watch_results", str(tmp_path / "nowhere"), "--once")
 
 
-def test_watch_results_refuses_an_account_that_may_not_declare(night, reporter):
+def test_watch_results_refuses_an_account_that_may_not_declare_or_does_not_exist(night, reporter):
+    args = ["watch_results", str(night.feed), "--once", "--election", "night", "--by"]
     with pytest.raises(CommandError, match="may not declare results"):
-        call_command(
-            "watch_results", str(night.feed), "--once", "--election", "night", "--by", "reporter1"
-        )
+        call_command(*args, "reporter1")
+    with pytest.raises(CommandError, match="No account 'pa-fed'"):
+        call_command(*args, "pa-fed")
     assert not IngestLog.objects.exists()
+    assert not get_user_model().objects.filter(username="pa-fed").exists()

@@ -9,9 +9,10 @@ import threading
 import pytest
 from django.db import connection
 
+from results.ingest import ensure_feed_user
 from results.models import ConstituencyResult, IngestLog, ResultRevision
 
-from .conftest import CONSTITUENCIES_2017, read_rows
+from .conftest import CONSTITUENCIES_2017, ensure_results_permissions, read_rows
 from .pa_night import MK_SOUTH, PREFIX, SEATS, edited, make_night
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,6 +23,8 @@ ROUNDS = 30  # scans each watcher may need before nothing is left (SQLite's lock
 
 @pytest.fixture
 def night(tmp_path):
+    ensure_results_permissions()  # transactional tests before this one flushed them
+    ensure_feed_user()  # before the threads: each watcher declares as this account
     _, rows = read_rows(CONSTITUENCIES_2017)
     seats = tuple(dict.fromkeys((*SEATS, *(r[0] for r in rows[:MORE_SEATS]))))
     night = make_night(tmp_path, seats)
@@ -37,8 +40,8 @@ def night(tmp_path):
 
 def _follow(night, name: str, start: threading.Barrier, errors: list) -> None:
     try:
+        start.wait(timeout=60)  # both start together (or neither, broken, if one is late)
         watcher = night.watcher(process=name)
-        start.wait()
         for _ in range(ROUNDS):
             report = watcher.scan()
             if not report.failed and not watcher.pending():
@@ -54,7 +57,7 @@ def test_two_watchers_on_one_folder_apply_every_file_once(night):
     start = threading.Barrier(2)
     errors: list = []
     threads = [
-        threading.Thread(target=_follow, args=(night, name, start, errors))
+        threading.Thread(target=_follow, args=(night, name, start, errors), daemon=True)
         for name in ("watcher-1", "watcher-2")
     ]
     for t in threads:
@@ -62,6 +65,7 @@ def test_two_watchers_on_one_folder_apply_every_file_once(night):
     for t in threads:
         t.join(timeout=300)
 
+    assert not any(t.is_alive() for t in threads)
     assert errors == []
     log = list(IngestLog.objects.filter(election=night.election).values_list("file", "state"))
     assert len(log) == len({f for f, _ in log}) == files

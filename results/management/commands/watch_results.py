@@ -1,6 +1,7 @@
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from results.feeds.watch import FOLDERS, FolderWatcher
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             "--by",
             default=FEED_USERNAME,
             help=f"The account results are declared as (default {FEED_USERNAME}, created "
-            "when missing with only the right to declare results).",
+            "when missing with only the right to declare results; another must exist).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,7 +44,13 @@ class Command(BaseCommand):
             raise CommandError(
                 "The PA seat lookup is empty: load it first (manage.py load_pa_seats FILE)."
             )
-        by = ensure_feed_user(options["by"])
+        if options["by"] == FEED_USERNAME:
+            by = ensure_feed_user()
+        else:
+            # Another account must exist already: a typo should not create one.
+            by = get_user_model().objects.filter(username=options["by"]).first()
+            if by is None:
+                raise CommandError(f"No account {options['by']!r}.")
         if not by.has_perm(PERM_DECLARE):
             raise CommandError(f"{options['by']} may not declare results.")
 
