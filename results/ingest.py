@@ -5,12 +5,11 @@ it (results.feeds.pa), places its seat through the PA seat lookup, decides what 
 against what was applied before, applies it through the results services and writes one
 `IngestLog` entry. Nothing else here writes, and every write goes through a service:
 
-- nominations open or update an awaiting seat's candidates (`services.create_result`,
-  `services.set_awaiting_figures`);
-- a rush marks the winner, full figures to follow (`flash_rush`);
-- a result declares the seat (`services.declare_result`) or, once declared, corrects it
-  (`services.correct_result`): revisions are kept and every open page updates;
-- a recount marks the seat until its next result (`call_recount`).
+- nominations open or update an awaiting seat's candidates (`services.enter_result`);
+- a rush marks the winner, full figures to follow (`services.flash_rush`);
+- a result declares the seat or, once declared, corrects it (`services.enter_result`, the
+  admin's path): revisions are kept and every open page updates;
+- a recount marks the seat until its next result (`services.call_recount`).
 
 Per seat and kind, a file is applied only if its revision is higher than every one applied
 before; a lower or equal one is logged as ignored. A result always supersedes a rush.
@@ -60,7 +59,7 @@ from results.models import (
     PASeat,
 )
 from results.parties import PartyResolver, ensure_known_parties
-from results.services import CandidateEntry, _check_can_declare, record_post_updates_for_results
+from results.services import CandidateEntry
 
 User = AbstractBaseUser
 
@@ -70,8 +69,6 @@ MSG_OLD_REVISION = "Revision {revision} is not newer than revision {last}, alrea
 MSG_RUSH_AFTER_RESULT = "The full result is in; a rush never replaces it."
 MSG_NOMINATIONS_DECLARED = "The seat has been declared; its candidates come from the result."
 MSG_SOP_NOT_APPLIED = "State of parties: the scoreboard counts the seats themselves."
-MSG_RUSH_DECLARED = "{seat} has been declared; a rush only comes before the full result."
-MSG_RUSH_NOT_STANDING = "The rush names {party} as the winner, but no {party} candidate stands."
 MSG_TURNOUT_BELOW_VOTES = (
     "The turnout ({turnout:,}) is below the candidates' votes ({votes:,}); the figures "
     "cannot both be right."
@@ -195,61 +192,6 @@ def place_seat(message: PASeatMessage) -> PASeat:
             line=seat.line or None,
         )
     return found
-
-
-# Rushes and recounts -------------------------------------------------------------------------
-
-
-def flash_rush(
-    result: ConstituencyResult,
-    *,
-    winner: Party,
-    by: User,
-    previous_winner: Party | None = None,
-) -> ConstituencyResult:
-    """Mark an awaiting seat as won by `winner`, full figures to follow (PA's rush): cards
-    show the winner and HOLD/GAIN, the scoreboard counts the seat. `previous_winner` fills
-    the seat's previous winner when it is not known yet.
-
-    Refuses (ValidationError) a declared seat, and a winner whose party has no candidate
-    when the candidates are known.
-    """
-    _check_can_declare(by)
-    with transaction.atomic():
-        current = (
-            ConstituencyResult.objects.select_for_update()
-            .select_related("constituency")
-            .get(pk=result.pk)
-        )
-        if current.status != ConstituencyResult.Status.AWAITING:
-            raise ValidationError(
-                MSG_RUSH_DECLARED.format(seat=current.constituency), code="declared"
-            )
-        standing = set(current.candidacies.values_list("party_id", flat=True))
-        if standing and winner.pk not in standing:
-            raise ValidationError(
-                MSG_RUSH_NOT_STANDING.format(party=winner.code), code="rush_not_standing"
-            )
-        current.rush_winner = winner
-        fields = ["rush_winner", "updated_at"]
-        if previous_winner is not None and current.previous_winner_id is None:
-            current.previous_winner = previous_winner
-            fields.append("previous_winner")
-        current.save(update_fields=fields)
-        record_post_updates_for_results([current.pk])
-    return current
-
-
-def call_recount(result: ConstituencyResult, *, by: User) -> ConstituencyResult:
-    """Mark a seat as being recounted: every card says so until its next result (declared
-    or corrected, services.declare_result / correct_result end it)."""
-    _check_can_declare(by)
-    with transaction.atomic():
-        current = ConstituencyResult.objects.select_for_update().get(pk=result.pk)
-        current.recount_called_at = timezone.now()
-        current.save(update_fields=["recount_called_at", "updated_at"])
-        record_post_updates_for_results([current.pk], scoreboards=False)
-    return current
 
 
 # One file ------------------------------------------------------------------------------------
@@ -428,25 +370,17 @@ def _apply(
     if isinstance(message, PANominations):
         if declared:
             return IngestLog.State.IGNORED, MSG_NOMINATIONS_DECLARED
-        entries = parties.entries(message.constituency, previous=message.previous, votes=False)
         seat = message.constituency
-        if result is None:
-            services.create_result(
-                election=election,
-                constituency=constituency,
-                by=by,
-                electorate=seat.electorate,
-                previous_winner=parties.previous_winner(message.previous),
-                candidates=entries,
-            )
-        else:
-            services.set_awaiting_figures(
-                result,
-                candidates=entries,
-                electorate=seat.electorate or result.electorate,
-                invalid_votes=result.invalid_votes,
-                by=by,
-            )
+        services.enter_result(
+            result,
+            by=by,
+            candidates=parties.entries(seat, previous=message.previous, votes=False),
+            electorate=seat.electorate if seat.electorate is not None else _electorate(result),
+            invalid_votes=result.invalid_votes if result is not None else 0,
+            election=election,
+            constituency=constituency,
+            previous_winner=parties.previous_winner(message.previous),
+        )
         return applied
     if isinstance(message, PARush):
         if declared:
@@ -460,13 +394,13 @@ def _apply(
         result = result or services.create_result(
             election=election, constituency=constituency, by=by, previous_winner=sitting
         )
-        flash_rush(result, winner=winner, previous_winner=sitting, by=by)
+        services.flash_rush(result, winner=winner, previous_winner=sitting, by=by)
         return applied
     if isinstance(message, PARecount):
         result = result or services.create_result(
             election=election, constituency=constituency, by=by
         )
-        call_recount(result, by=by)
+        services.call_recount(result, by=by)
         return applied
     assert isinstance(message, PAResult)
     seat = message.constituency
@@ -476,34 +410,25 @@ def _apply(
         raise ValidationError(
             MSG_TURNOUT_BELOW_VOTES.format(turnout=seat.turnout, votes=valid), code="bad_figures"
         )
-    invalid = seat.turnout - valid if seat.turnout is not None else 0
-    if result is None:
-        result = services.create_result(
-            election=election,
-            constituency=constituency,
-            by=by,
-            previous_winner=parties.previous_winner(message.previous),
-        )
-    electorate = seat.electorate if seat.electorate is not None else result.electorate
-    if not declared:
-        services.declare_result(
-            result,
-            candidates=entries,
-            electorate=electorate,
-            invalid_votes=invalid,
-            by=by,
-            declared_at=message.declaration_time,
-        )
-    else:
-        services.correct_result(
-            result,
-            candidates=entries,
-            electorate=electorate,
-            invalid_votes=invalid,
-            by=by,
-            note=f"PA revision {message.revision} ({message.file})",
-        )
+    # The admin's path: opened and declared, declared, or (once declared) corrected.
+    services.enter_result(
+        result,
+        by=by,
+        candidates=entries,
+        electorate=seat.electorate if seat.electorate is not None else _electorate(result),
+        invalid_votes=seat.turnout - valid if seat.turnout is not None else 0,
+        declare=True,
+        declared_at=message.declaration_time,
+        election=election,
+        constituency=constituency,
+        previous_winner=parties.previous_winner(message.previous),
+        note=f"PA revision {message.revision} ({message.file})",
+    )
     return applied
+
+
+def _electorate(result: ConstituencyResult | None) -> int | None:
+    return result.electorate if result is not None else None
 
 
 class _Parties:

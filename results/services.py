@@ -845,3 +845,59 @@ def _copy(source: ConstituencyResult, target: ConstituencyResult) -> None:
         return
     for f in ConstituencyResult._meta.concrete_fields:
         setattr(target, f.attname, getattr(source, f.attname))
+
+
+# PA's flashes before the figures: a rush, a recount ------------------------------------------
+
+MSG_RUSH_DECLARED = "{seat} has been declared; a rush only comes before the full result."
+MSG_RUSH_NOT_STANDING = "The rush names {party} as the winner, but no {party} candidate stands."
+
+
+def flash_rush(
+    result: ConstituencyResult,
+    *,
+    winner: Party,
+    by: User | None,
+    previous_winner: Party | None = None,
+) -> ConstituencyResult:
+    """Mark an awaiting seat as won by `winner`, full figures to follow (PA's rush): cards
+    show the winner and HOLD/GAIN, the scoreboard counts the seat; its declaration ends
+    it. `previous_winner` fills the seat's previous winner when it is not known yet.
+
+    Refuses (ValidationError) a declared seat, and a winner whose party has no candidate
+    when the candidates are known.
+    """
+    _check_can_declare(by)
+    with transaction.atomic():
+        current = _lock(result)
+        if current.status != ConstituencyResult.Status.AWAITING:
+            raise ValidationError(
+                MSG_RUSH_DECLARED.format(seat=current.constituency), code="declared"
+            )
+        standing = set(current.candidacies.values_list("party_id", flat=True))
+        if standing and winner.pk not in standing:
+            raise ValidationError(
+                MSG_RUSH_NOT_STANDING.format(party=winner.code), code="rush_not_standing"
+            )
+        current.rush_winner = winner
+        fields = ["rush_winner", "updated_at"]
+        if previous_winner is not None and current.previous_winner_id is None:
+            current.previous_winner = previous_winner
+            fields.append("previous_winner")
+        current.save(update_fields=fields)
+        _result_changed(current)
+    _copy(current, result)
+    return result
+
+
+def call_recount(result: ConstituencyResult, *, by: User | None) -> ConstituencyResult:
+    """Mark a seat as being recounted: every card says so until its next result (its
+    declaration or correction ends it)."""
+    _check_can_declare(by)
+    with transaction.atomic():
+        current = _lock(result)
+        current.recount_called_at = timezone.now()
+        current.save(update_fields=["recount_called_at", "updated_at"])
+        _result_changed(current, scoreboard=False)  # the seat's count stands meanwhile
+    _copy(current, result)
+    return result

@@ -46,7 +46,7 @@ def remove_permissions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('results', '0003_post_scoreboard_cards'),
+        ('results', '0004_election_results_version'),
     ]
 
     operations = [

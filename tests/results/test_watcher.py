@@ -615,13 +615,13 @@ def test_a_crash_between_parse_and_apply_leaves_nothing_half_written(night, monk
         ResultRevision.objects.count(),
         LiveEvent.objects.count(),
     )
-    real = services.correct_result
+    real = services.enter_result
 
     def crash(*args, **kwargs):
         real(*args, **kwargs)  # the figures are written...
         raise RuntimeError("the process dies here")  # ...and the process dies
 
-    monkeypatch.setattr(services, "correct_result", crash)
+    monkeypatch.setattr(services, "enter_result", crash)
     watcher = night.watcher()
     report = watcher.scan()
 
@@ -634,7 +634,7 @@ def test_a_crash_between_parse_and_apply_leaves_nothing_half_written(night, monk
     assert after == before
     assert not IngestLog.objects.filter(revision=2).exists()
 
-    monkeypatch.setattr(services, "correct_result", real)
+    monkeypatch.setattr(services, "enter_result", real)
     watcher.scan()  # the watcher carries on: the file is tried again, and applied once
     assert IngestLog.objects.get(revision=2).state == "applied"
     assert night.result(MK_SOUTH).revisions.count() == 2

@@ -28,8 +28,8 @@ def night(tmp_path):
 
 @pytest.fixture
 def desk(client, editor):
-    """An editor signed in, with the PA feed's permissions (migration 0004)."""
-    migration = importlib.import_module("results.migrations.0004_pa_ingest")
+    """An editor signed in, with the PA feed's permissions (migration 0005)."""
+    migration = importlib.import_module("results.migrations.0005_pa_ingest")
     migration.add_permissions(apps, None)
     client.force_login(editor)
     return client
