@@ -28,14 +28,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from liveblog.live.events import one_event_per_post
+from liveblog.permissions import User
 from results import services
 from results.feeds.pa import (
     HOC_CODES,
@@ -60,8 +60,6 @@ from results.models import (
 )
 from results.parties import PartyResolver, ensure_known_parties
 from results.services import CandidateEntry
-
-User = AbstractBaseUser
 
 FEED_USERNAME = "pa-feed"
 
@@ -91,15 +89,14 @@ def is_live(election: Election) -> bool:
 def ensure_feed_user() -> User:
     """The account the watcher declares as by default: created (no password, only the
     right to declare results) when it does not exist yet."""
-    users = get_user_model()
-    user, created = users.objects.get_or_create(username=FEED_USERNAME)
+    user, created = User.objects.get_or_create(username=FEED_USERNAME)
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
         user.user_permissions.add(
             Permission.objects.get(content_type__app_label="results", codename="declare_result")
         )
-    return users.objects.get(pk=user.pk)  # fresh: permissions are cached per instance
+    return User.objects.get(pk=user.pk)  # fresh: permissions are cached per instance
 
 
 # The seat lookup -----------------------------------------------------------------------------
@@ -344,9 +341,10 @@ def _check_election(message: PAMessage, election: Election) -> None:
 
 
 def _last_applied(election: Election, constituency: Constituency, kind: str) -> int | None:
-    return IngestLog.objects.filter(
+    last: int | None = IngestLog.objects.filter(
         election=election, constituency=constituency, kind=kind, state=IngestLog.State.APPLIED
     ).aggregate(last=Max("revision"))["last"]
+    return last
 
 
 def _apply(

@@ -83,6 +83,7 @@ def get_scoreboard(election: Election) -> Scoreboard:
     before: Counter[int] = Counter()
     declared = 0
     for result_id, status, previous_id, rush_id in results:
+        winner_id: int | None
         if status == ConstituencyResult.Status.AWAITING:
             # PA's rush declares the winner before the figures: broadcasters count the seat.
             winner_id = rush_id

@@ -25,9 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import close_old_connections, connection
 
+from liveblog.permissions import User
 from results.feeds.pa import MAX_FILE_BYTES, PAFileError, parse_file_name
 from results.ingest import Ingested, file_digest, ingest_file
 from results.models import Election, IngestLog
@@ -104,7 +104,7 @@ class FolderWatcher:
         directory: Path,
         *,
         election: Election,
-        by: AbstractBaseUser,
+        by: User,
         process: str | None = None,
         on_entry: Callable[[IngestLog], None] | None = None,
         now: Callable[[], float] = time.time,
@@ -197,7 +197,7 @@ class FolderWatcher:
     # Following -----------------------------------------------------------------------------
 
     def timestamps(self) -> tuple[str | None, ...]:
-        stamps = []
+        stamps: list[str | None] = []
         for folder in FOLDERS:
             try:
                 stamps.append((self.directory / folder / TIMESTAMP).read_text("ascii").strip())

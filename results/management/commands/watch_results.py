@@ -1,9 +1,9 @@
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from liveblog.permissions import User
 from results.feeds.watch import FOLDERS, FolderWatcher
 from results.ingest import FEED_USERNAME, ensure_feed_user
 from results.models import Election, IngestLog, PASeat
@@ -48,9 +48,10 @@ class Command(BaseCommand):
             by = ensure_feed_user()
         else:
             # Another account must exist already: a typo should not create one.
-            by = get_user_model().objects.filter(username=options["by"]).first()
-            if by is None:
+            found = User.objects.filter(username=options["by"]).first()
+            if found is None:
                 raise CommandError(f"No account {options['by']!r}.")
+            by = found
         if not by.has_perm(PERM_DECLARE):
             raise CommandError(f"{options['by']} may not declare results.")
 
