@@ -9,6 +9,7 @@ from liveblog.models import Post
 from liveblog.permissions import EDITOR_GROUP
 from results.models import Constituency, ConstituencyResult, Election, Party, ResultRevision
 from results.selectors import get_result_figures
+from results.services import lifecycle
 
 pytestmark = pytest.mark.django_db
 
@@ -244,12 +245,10 @@ def test_a_declaration_refused_mid_save_keeps_the_new_result_unsaved(
     whole save rolls back, so no result is left behind."""
     from django.core.exceptions import ValidationError
 
-    from results import services
-
     def refuse(*args, **kwargs):
         raise ValidationError("Milton Keynes South has already been declared.")
 
-    monkeypatch.setattr(services, "_add_revision", refuse)
+    monkeypatch.setattr(lifecycle, "_add_revision", refuse)
     client.force_login(editor)
     data = {
         "election": night.pk,

@@ -3,6 +3,7 @@ results version, which every results action moves in its transaction, and a 304 
 from the election's row alone, before anything is rendered."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from liveblog import services as liveblog_services
@@ -98,7 +99,7 @@ def test_a_correction_that_changes_nothing_keeps_the_etag(client, small_election
 def test_a_refused_entry_keeps_the_etag(client, small_election, mk_south, reporter):
     etag = _etag(client, SCOREBOARD)
 
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.enter_result(
             mk_south, by=reporter, candidates=entries_of(mk_south, LAB=1), electorate=92417
         )

@@ -5,6 +5,7 @@ import after an editor's correction is a correction too, kept in the revisions."
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,6 +15,7 @@ from results import services
 from results.importers.hoc import ResultsImportError, apply, import_results_csv
 from results.importers.hoc.parse import parse_files
 from results.models import Candidacy, ConstituencyResult, ResultRevision
+from results.services import lifecycle
 
 from .conftest import (
     CANDIDATES_2017,
@@ -162,14 +164,14 @@ def test_an_import_racing_a_correction_writes_after_it_and_says_what_it_changed(
 def test_a_seat_the_services_refuse_fails_the_import_and_undoes_the_seats_before_it(
     small_files, mk_south, monkeypatch
 ):
-    correct = services._correct
+    correct = lifecycle._correct
 
     def refuse_milton_keynes(result, **kwargs):
         if result.pk == mk_south.pk:
-            raise services.ValidationError("Milton Keynes South is being recounted.")
+            raise ValidationError("Milton Keynes South is being recounted.")
         return correct(result, **kwargs)
 
-    monkeypatch.setattr(services, "_correct", refuse_milton_keynes)
+    monkeypatch.setattr(lifecycle, "_correct", refuse_milton_keynes)
     candidates, constituencies = small_files
     header, rows = read_rows(candidates)
     for row in rows:  # Buckingham comes first and would be corrected

@@ -1,4 +1,4 @@
-"""Business actions on results: the only code that writes results.
+"""A result's life: entered, awaiting its figures, rushed, declared, corrected, recounted.
 
 The admin, the importers (results.importers) and the feeds all enter results here. Each
 action runs in one transaction: it locks the result's row, writes it, keeps a revision
@@ -20,15 +20,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from liveblog import permissions as liveblog_permissions
-from liveblog import services as liveblog_services
 from liveblog.live.events import post_changed
 from liveblog.models import LiveBlog, Post
 from liveblog.permissions import User
-from liveblog.services.posts import copy_row, lock_post_for_change
-from results.figures import ResultFigures, find_winner
+from liveblog.services.posts import copy_row
+from results.figures import find_winner
 from results.models import (
-    MSG_CARD_KIND,
     Candidacy,
     Constituency,
     ConstituencyResult,
@@ -38,7 +35,7 @@ from results.models import (
     ResultRevision,
 )
 from results.revisions import Snapshot, describe_changes, make_snapshot
-from results.selectors import get_result_figures
+from results.services.posts import announce_result
 
 PERM_DECLARE = "results.declare_result"
 MSG_CANNOT_DECLARE = "Only editors can enter, declare or correct results."
@@ -523,7 +520,7 @@ def set_awaiting_figures(
         current = _keep_awaiting_figures(
             result, entries=entries, electorate=electorate, invalid_votes=invalid_votes
         )
-    _copy(current, result)
+    copy_row(current, result)
     return result
 
 
@@ -559,8 +556,8 @@ def declare_result(
             note=note,
         )
         if announce_in is not None:  # _check_can_announce refused by=None
-            _announce(current, blog=announce_in, by=by)  # type: ignore[arg-type]
-    _copy(current, result)
+            announce_result(current, blog=announce_in, by=by)  # type: ignore[arg-type]
+    copy_row(current, result)
     return result
 
 
@@ -592,7 +589,7 @@ def correct_result(
             note=note,
         )
     if outcome is not Entered.UNCHANGED:
-        _copy(current, result)
+        copy_row(current, result)
     return result
 
 
@@ -674,177 +671,11 @@ def enter_result(
                 )
                 outcome = Entered.KEPT
         if outcome is Entered.DECLARED and announce_in is not None:
-            _announce(current, blog=announce_in, by=by)  # type: ignore[arg-type]  # as above
+            announce_result(current, blog=announce_in, by=by)  # type: ignore[arg-type]  # as above
     if result is None:
         return EnteredResult(current, outcome)
-    _copy(current, result)
+    copy_row(current, result)
     return EnteredResult(result, outcome)
-
-
-def announcement_headline(figures: ResultFigures) -> str:
-    """“Conservatives hold Milton Keynes South”, “Labour gain Bedford from Conservatives”,
-    from a declared result's figures (results.selectors.get_result_figures)."""
-    assert figures.winner is not None
-    party = figures.winner.party.headline_name
-    seat = figures.result.constituency.name
-    if figures.gained_from is not None:
-        text = f"{party} gain {seat} from {figures.gained_from.headline_name}"
-    elif figures.outcome == "HOLD":
-        text = f"{party} hold {seat}"
-    else:
-        text = f"{party} win {seat}"
-    return text[:1].upper() + text[1:]
-
-
-def _announce(result: ConstituencyResult, *, blog: LiveBlog, by: User) -> Post:
-    figures = get_result_figures(result)
-    assert figures.winner is not None
-    verb = "holds" if figures.outcome == "HOLD" else "wins"
-    # Filed as a draft, the card attached, then published: one published event, card in it.
-    post = liveblog_services.create_post(
-        blog=blog,
-        by=by,
-        headline=announcement_headline(figures),
-        body=f"<p>{figures.winner.name} ({figures.winner.party.code.title()}) {verb} "
-        f"{result.constituency.name}.</p>",
-        status=Post.Status.DRAFT,
-        is_breaking=True,
-    )
-    PostResultCard.objects.create(post=post, result=result, order=0)
-    liveblog_services.publish_post(post, by=by)
-    return post
-
-
-def _cards_changed(post: Post, current: Post, *, by: User) -> None:
-    """A card of `current` (locked by lock_post_for_change) changed: a new version of the
-    post, as for its media, and its one event."""
-    current.version += 1
-    current.updated_by = by
-    current.save(update_fields=["version", "updated_by", "updated_at"])
-    post_changed(current, was_visible=current.is_visible(), was_pinned=current.is_pinned)
-    # The caller's post is the one a form goes on editing (the post admin's inlines).
-    copy_row(current, post)
-
-
-def _attach_card(
-    post: Post,
-    *,
-    by: User,
-    order: int | None,
-    result: ConstituencyResult | None = None,
-    election: Election | None = None,
-) -> PostResultCard:
-    with transaction.atomic():
-        current = lock_post_for_change(post, by=by)
-        subject = {"result": result} if result is not None else {"election": election}
-        card, created = PostResultCard.objects.get_or_create(
-            post=current,
-            **subject,
-            defaults={
-                "order": order
-                if order is not None
-                else PostResultCard.objects.filter(post=current).count()
-            },
-        )
-        if created:
-            _cards_changed(post, current, by=by)
-    return card
-
-
-def attach_result_card(
-    post: Post,
-    result: ConstituencyResult,
-    *,
-    by: User,
-    order: int | None = None,
-) -> PostResultCard:
-    """Show `result`'s card in `post` (after any cards it already has, unless `order`)."""
-    return _attach_card(post, by=by, order=order, result=result)
-
-
-def attach_scoreboard_card(
-    post: Post,
-    election: Election,
-    *,
-    by: User,
-    order: int | None = None,
-) -> PostResultCard:
-    """Show `election`'s national scoreboard in `post`, as attach_result_card does."""
-    return _attach_card(post, by=by, order=order, election=election)
-
-
-def update_result_card(
-    card: PostResultCard,
-    *,
-    by: User,
-    order: int,
-    result: ConstituencyResult | None = None,
-    election: Election | None = None,
-) -> PostResultCard:
-    """Move a card, or make it show another result or scoreboard (give one, not both)."""
-    if result is not None and election is not None:
-        raise ValidationError(MSG_CARD_KIND, code="card_kind")
-    with transaction.atomic():
-        current = lock_post_for_change(card.post, by=by)
-        card.order = order
-        if result is not None:
-            card.result, card.election = result, None
-        elif election is not None:
-            card.result, card.election = None, election
-        card.save(update_fields=["order", "result", "election"])
-        _cards_changed(card.post, current, by=by)
-    return card
-
-
-def detach_result_card(card: PostResultCard, *, by: User) -> None:
-    """Take a result card or scoreboard off its post."""
-    with transaction.atomic():
-        current = lock_post_for_change(card.post, by=by)
-        PostResultCard.objects.filter(pk=card.pk, post=current).delete()
-        _cards_changed(card.post, current, by=by)
-
-
-# Pinning a result or the scoreboard to the top of a live blog --------------------------------
-
-MSG_SCOREBOARD_HEADLINE = "{election}: the national picture"
-MSG_AWAITING_HEADLINE = "{seat}: awaiting the result"
-
-
-def pin_result_to_blog(subject: ConstituencyResult | Election, *, blog: LiveBlog, by: User) -> Post:
-    """File a post in `blog` carrying `subject`'s card (a constituency result, or an
-    election's national scoreboard) and pin it to the top, unpinning whatever was pinned.
-
-    One transaction: the post is filed as a draft with its card, published (one
-    `post.published` with the card in it), then pinned through liveblog.services.
-    """
-    if not liveblog_permissions.can_pin_post(by):
-        raise PermissionDenied(liveblog_services.MSG_CANNOT_PIN)
-    if isinstance(subject, Election):
-        headline = MSG_SCOREBOARD_HEADLINE.format(election=subject.name)
-        card: dict[str, ConstituencyResult | Election] = {"election": subject}
-    else:
-        figures = get_result_figures(subject)
-        result = figures.result
-        if result.status == ConstituencyResult.Status.AWAITING:
-            headline = MSG_AWAITING_HEADLINE.format(seat=result.constituency.name)
-        else:
-            headline = announcement_headline(figures)
-        card = {"result": result}
-    with transaction.atomic():
-        post = liveblog_services.create_post(
-            blog=blog, by=by, headline=headline, status=Post.Status.DRAFT
-        )
-        PostResultCard.objects.create(post=post, order=0, **card)
-        liveblog_services.publish_post(post, by=by)
-        liveblog_services.pin_post(post, by=by)
-    return post
-
-
-def _copy(source: ConstituencyResult, target: ConstituencyResult) -> None:
-    if source is target:
-        return
-    for f in ConstituencyResult._meta.concrete_fields:
-        setattr(target, f.attname, getattr(source, f.attname))
 
 
 # PA's flashes before the figures: a rush, a recount ------------------------------------------
@@ -886,7 +717,7 @@ def flash_rush(
             fields.append("previous_winner")
         current.save(update_fields=fields)
         _result_changed(current)
-    _copy(current, result)
+    copy_row(current, result)
     return result
 
 
@@ -899,5 +730,5 @@ def call_recount(result: ConstituencyResult, *, by: User | None) -> Constituency
         current.recount_called_at = timezone.now()
         current.save(update_fields=["recount_called_at", "updated_at"])
         _result_changed(current, scoreboard=False)  # the seat's count stands meanwhile
-    _copy(current, result)
+    copy_row(current, result)
     return result
