@@ -24,16 +24,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
 
 # Rendered pages are cached per blog seq in production; tests that build posts with factories
-# (no seq) would see stale pages. tests/liveblog/test_caching.py switches a real cache on.
+# (no seq) would see stale pages. tests/liveblog/pages/test_caching.py switches a real cache on.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-# Throttles count in the cache too (so never trip here); tests/api/test_throttling.py sets low
+# Throttles count in the cache too (so never trip here);
+# tests/liveblog/api/test_throttling.py sets low
 # rates with a real cache.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon_read": "100000/min", "write": "100000/min"},
 }
 # Tests change blogs through factories too (no event, so nothing drops the snapshot), so
-# reader views read the blog on every request; tests/liveblog/test_caching.py covers the TTL.
+# reader views read the blog on every request; tests/liveblog/pages/test_caching.py covers the TTL.
 LIVEBLOG_SEQ_TTL = 0
-# For the same reason no rendered page is kept (tests/liveblog/test_caching.py switches it on).
+# For the same reason no rendered page is kept
+# (tests/liveblog/pages/test_caching.py switches it on).
 LIVEBLOG_PAGE_STORE_ENTRIES = 0

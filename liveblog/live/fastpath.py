@@ -1,7 +1,7 @@
 """The two shortcuts the live path takes for speed, kept here and nowhere else.
 
 Each rests on behaviour of the ASGI servers or of CPython that no public API promises;
-tests/live/test_fastpath_contract.py checks that behaviour against the installed
+tests/liveblog/live/test_fastpath_contract.py checks that behaviour against the installed
 versions, so an upgrade that changes it fails there first, not on election night.
 
 1. `send_now`: an ASGI send, started and run as far as it goes without a task.

@@ -1,7 +1,7 @@
 import psycopg
 import pytest
 
-from .servers import PostgresProcess
+from tests.degrade.servers import PostgresProcess
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ import urllib.request
 import psycopg
 import pytest
 
-from .production import SLUG, open_url, production_app
-from .servers import PostgresProcess
+from tests.degrade.production import SLUG, open_url, production_app
+from tests.degrade.servers import PostgresProcess
 
 PAGE = f"/live/{SLUG}/"
 

@@ -12,7 +12,7 @@ from django.test import RequestFactory
 
 from liveblog import middleware, services
 from liveblog.models import Post
-from tests.api.conftest import token_client
+from tests.liveblog.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from .production import SLUG, production_app
+from tests.degrade.production import SLUG, production_app
 
 READERS = 3
 # Every bounded wait in this module; far more than any step needs.

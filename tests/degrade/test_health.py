@@ -6,8 +6,8 @@ import logging
 import pytest
 from django.db import OperationalError, connection
 
-from .servers import RedisProcess, free_port
-from .test_redis_down import use_redis_cache
+from tests.degrade.servers import RedisProcess, free_port
+from tests.degrade.test_redis_down import use_redis_cache
 
 pytestmark = pytest.mark.django_db
 

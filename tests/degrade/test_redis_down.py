@@ -10,9 +10,8 @@ from rest_framework.test import APIClient
 
 from liveblog import resilient_cache
 from liveblog.models import LiveEvent, Post
-from tests.api.conftest import token_client
-
-from .servers import RedisProcess, free_port
+from tests.degrade.servers import RedisProcess, free_port
+from tests.liveblog.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from .production import SLUG, production_app
-from .servers import RedisProcess
+from tests.degrade.production import SLUG, production_app
+from tests.degrade.servers import RedisProcess
 
 READER_URLS = [f"/live/{SLUG}/", f"/api/v1/blogs/{SLUG}/", f"/live/{SLUG}/feed/"]
 

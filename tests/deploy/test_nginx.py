@@ -16,8 +16,7 @@ from deploy.stack import Stack
 from liveblog.models import LiveBlog
 from liveblog.permissions import EDITOR_GROUP
 from tests.conftest import _staff_user
-
-from .conftest import test_database_url
+from tests.deploy.conftest import test_database_url
 
 pytestmark = [pytest.mark.deploy, pytest.mark.django_db(transaction=True)]
 

@@ -23,8 +23,7 @@ from deploy.stack import Stack, established
 from liveblog.models import Contributor, LiveBlog, Post
 from liveblog.permissions import EDITOR_GROUP
 from tests.conftest import _staff_user
-
-from .conftest import test_database_url
+from tests.deploy.conftest import test_database_url
 
 pytestmark = pytest.mark.deploy
 

@@ -9,8 +9,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from liveblog import services
 from liveblog.media import services as media_services
-
-from .test_live_updates import log_in
+from tests.e2e.test_live_updates import log_in
 
 pytestmark = pytest.mark.e2e
 

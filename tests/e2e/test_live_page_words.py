@@ -6,8 +6,7 @@ from playwright.sync_api import expect
 
 from liveblog import services
 from liveblog.models import LiveBlog
-
-from .test_live_updates import assert_not_reloaded, open_reader
+from tests.e2e.test_live_updates import assert_not_reloaded, open_reader
 
 pytestmark = pytest.mark.e2e
 

@@ -8,9 +8,8 @@ from django.urls import reverse
 from liveblog import services
 from liveblog.media import services as media_services
 from liveblog.models import Post
-
-from .media_files import jpeg, upload
-from .test_admin_media import _change_url, _image_row, _management, _post_fields
+from tests.liveblog.media.media_files import jpeg, upload
+from tests.liveblog.media.test_admin_media import _change_url, _image_row, _management, _post_fields
 
 pytestmark = pytest.mark.django_db
 

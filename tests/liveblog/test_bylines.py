@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from liveblog import services
 from liveblog.models import Contributor, Post
-from tests.api.conftest import api, token_client
+from tests.liveblog.api.conftest import api, token_client
 
 pytestmark = pytest.mark.django_db
 

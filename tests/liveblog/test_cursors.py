@@ -12,8 +12,8 @@ from liveblog import selectors, services
 from liveblog.cursors import MAX_ID, InvalidCursor, decode_cursor, encode_position
 from liveblog.models import Post
 from liveblog.services.posts import MSG_TIME_OUT_OF_RANGE
-from tests.api.conftest import editor_api  # noqa: F401
 from tests.factories import PostFactory
+from tests.liveblog.api.conftest import editor_api  # noqa: F401
 
 BOUNDED = settings(max_examples=200, deadline=None)
 YEAR_ONE = datetime(1, 1, 1, 12, 0, tzinfo=UTC)

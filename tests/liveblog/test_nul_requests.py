@@ -9,8 +9,8 @@ import pytest
 from liveblog.models import Post
 from liveblog.request_guards import MSG_NUL_IN_REQUEST
 from liveblog.text import MSG_NUL
-from tests.api.conftest import reporter_api  # noqa: F401
-from tests.liveblog.media_files import media_storage, png, upload  # noqa: F401
+from tests.liveblog.api.conftest import reporter_api  # noqa: F401
+from tests.liveblog.media.media_files import media_storage, png, upload  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

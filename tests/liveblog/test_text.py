@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from liveblog import services
 from liveblog.models import Contributor, LiveBlog, Post
 from liveblog.text import MSG_NUL, clean_text, scrub_text
-from tests.api.conftest import reporter_api  # noqa: F401
+from tests.liveblog.api.conftest import reporter_api  # noqa: F401
 
 BOUNDED = settings(max_examples=300, deadline=None)
 NON_CHARACTERS = [chr(c) for c in range(0xFDD0, 0xFDF0)] + [

@@ -18,8 +18,7 @@ from results.feeds.watch import FolderWatcher, ScanReport
 from results.importers.hoc import import_results_csv
 from results.ingest import ensure_feed_user, import_pa_seats
 from results.models import ConstituencyResult, Election, PASeat
-
-from .conftest import CANDIDATES_2017, CONSTITUENCIES_2017, read_rows, write_csv
+from tests.results.conftest import CANDIDATES_2017, CONSTITUENCIES_2017, read_rows, write_csv
 
 PREFIX = "General_Election_2017"
 MK_SOUTH = "E14000822"

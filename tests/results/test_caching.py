@@ -9,8 +9,7 @@ from django.urls import reverse
 from liveblog import services as liveblog_services
 from results import services
 from results.models import Election, Party
-
-from .conftest import BUCKINGHAM, MK_SOUTH, entries_of
+from tests.results.conftest import BUCKINGHAM, MK_SOUTH, entries_of
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from results.hexmap import (
     layout_from_hexjson,
 )
 from results.models import ConstituencyResult, Party
-
-from .conftest import CONSTITUENCIES_2017, MK_SOUTH, read_rows
+from tests.results.conftest import CONSTITUENCIES_2017, MK_SOUTH, read_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.core.management import call_command
 from results.figures import result_figures
 from results.models import Candidacy, ConstituencyResult, ResultRevision
 from results.selectors import get_scoreboard
-
-from .conftest import CANDIDATES_2017, CONSTITUENCIES_2017, MK_SOUTH, import_2017
+from tests.results.conftest import CANDIDATES_2017, CONSTITUENCIES_2017, MK_SOUTH, import_2017
 
 pytestmark = pytest.mark.django_db
 

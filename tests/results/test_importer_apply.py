@@ -16,8 +16,7 @@ from results.importers.hoc import ResultsImportError, apply, import_results_csv
 from results.importers.hoc.parse import parse_files
 from results.models import Candidacy, ConstituencyResult, ResultRevision
 from results.services import lifecycle
-
-from .conftest import (
+from tests.results.conftest import (
     CANDIDATES_2017,
     CONSTITUENCIES_2017,
     MK_SOUTH,

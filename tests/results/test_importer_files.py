@@ -8,8 +8,7 @@ from django.core.management import CommandError, call_command
 from results.figures import result_figures
 from results.importers.hoc import ResultsImportError, import_results_csv
 from results.models import Candidacy, Constituency, ConstituencyResult, Election, Party
-
-from .conftest import BUCKINGHAM, CANDIDATES_2017, MK_SOUTH, read_rows, write_csv
+from tests.results.conftest import BUCKINGHAM, CANDIDATES_2017, MK_SOUTH, read_rows, write_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -24,8 +24,7 @@ from results.feeds.pa import (
 from results.feeds.pa_export import FULL_RESULT_DELAY, SEATS_FILE, export_election
 from results.figures import result_figures
 from results.models import ConstituencyResult, Election
-
-from .conftest import MK_SOUTH
+from tests.results.conftest import MK_SOUTH
 
 PREFIX = "General_Election_2017"
 

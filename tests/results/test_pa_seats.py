@@ -8,8 +8,7 @@ from django.core.management import CommandError, call_command
 from results.feeds.pa_export import SEATS_FILE, export_election
 from results.ingest import import_pa_seats
 from results.models import Constituency, PASeat
-
-from .conftest import DATA, MK_SOUTH
+from tests.results.conftest import DATA, MK_SOUTH
 
 LOOKUP = DATA / "pa-seats.csv"
 

@@ -12,8 +12,7 @@ from liveblog.models import Post
 from results.colours import contrast_ratio
 from results.models import ConstituencyResult, Party, PostResultCard
 from results.parties import ensure_known_parties
-
-from .conftest import MK_SOUTH
+from tests.results.conftest import MK_SOUTH
 
 pytestmark = pytest.mark.django_db
 

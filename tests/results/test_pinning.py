@@ -16,8 +16,7 @@ from liveblog.models import LiveBlog, LiveEvent, Post
 from results import services
 from results.admin import MSG_PIN_CHOOSE_BLOG
 from results.models import MSG_CARD_KIND, Constituency, ConstituencyResult, Election, Party
-
-from .conftest import MK_SOUTH, entries_of
+from tests.results.conftest import MK_SOUTH, entries_of
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,7 @@ from results.models import (
     ResultRevision,
 )
 from results.selectors import get_result_figures, get_scoreboard
-
-from .conftest import entries_of
+from tests.results.conftest import entries_of
 
 pytestmark = pytest.mark.django_db
 

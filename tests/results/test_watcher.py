@@ -20,8 +20,7 @@ from results.ingest import (
 )
 from results.models import ConstituencyResult, IngestLog, PostResultCard, ResultRevision
 from results.selectors import get_night_state, get_scoreboard
-
-from .pa_night import (
+from tests.results.pa_night import (
     BUCKINGHAM,
     KENSINGTON,
     MK_SOUTH,

@@ -13,8 +13,7 @@ from django.urls import reverse
 
 from results.models import IngestLog, PASeat
 from results.selectors import get_night_state
-
-from .pa_night import BUCKINGHAM, KENSINGTON, MK_SOUTH, PREFIX, edited, make_night
+from tests.results.pa_night import BUCKINGHAM, KENSINGTON, MK_SOUTH, PREFIX, edited, make_night
 
 pytestmark = pytest.mark.django_db
 

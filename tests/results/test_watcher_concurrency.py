@@ -11,9 +11,8 @@ from django.db import connection
 
 from results.ingest import ensure_feed_user
 from results.models import ConstituencyResult, IngestLog, ResultRevision
-
-from .conftest import CONSTITUENCIES_2017, ensure_results_permissions, read_rows
-from .pa_night import MK_SOUTH, PREFIX, SEATS, edited, make_night
+from tests.results.conftest import CONSTITUENCIES_2017, ensure_results_permissions, read_rows
+from tests.results.pa_night import MK_SOUTH, PREFIX, SEATS, edited, make_night
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

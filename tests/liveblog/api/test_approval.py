@@ -6,8 +6,7 @@ import pytest
 
 from liveblog import services
 from liveblog.models import LiveEvent, Post
-
-from .conftest import api
+from tests.liveblog.api.conftest import api
 
 pytestmark = pytest.mark.django_db
 

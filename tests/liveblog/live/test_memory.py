@@ -15,7 +15,7 @@ from django.db import connection
 
 from deploy.processes import free_port, running, wait_for_port
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 ROUNDS = 5
 PER_ROUND = 1000
 

@@ -8,9 +8,8 @@ from rest_framework.test import APIClient
 from liveblog import services
 from liveblog.api.errors import MSG_INVALID_FIELDS
 from liveblog.models import LiveEvent, Post, PostImage
-from tests.liveblog.media_files import SVG, jpeg
-
-from .conftest import api, token_client
+from tests.liveblog.api.conftest import api, token_client
+from tests.liveblog.media.media_files import SVG, jpeg
 
 pytestmark = pytest.mark.django_db
 

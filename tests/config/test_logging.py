@@ -21,7 +21,7 @@ from config.observability import (
     WebSocketCounters,
 )
 
-pytestmark = pytest.mark.urls("tests.ops.urls")
+pytestmark = pytest.mark.urls("tests.config.urls")
 
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 

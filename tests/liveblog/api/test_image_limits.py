@@ -4,9 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from liveblog.models import PostImage
-from tests.liveblog.media_files import media_storage, png_claiming_size  # noqa: F401
-
-from .conftest import api
+from tests.liveblog.api.conftest import api
+from tests.liveblog.media.media_files import media_storage, png_claiming_size  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

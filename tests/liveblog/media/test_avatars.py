@@ -7,9 +7,8 @@ from django.urls import reverse
 
 from liveblog import services
 from liveblog.models import Contributor
-
-from . import media_files
-from .media_files import (
+from tests.liveblog.media import media_files
+from tests.liveblog.media.media_files import (
     CAMERA_MAKE,
     HTML_PAYLOAD,
     SVG,

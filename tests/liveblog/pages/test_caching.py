@@ -271,7 +271,7 @@ def test_anonymous_readers_are_never_served_a_staff_render(client, reporter, rep
 
 
 def test_signed_in_api_reads_are_private(reporter, reporter_post):
-    from tests.api.conftest import token_client
+    from tests.liveblog.api.conftest import token_client
 
     response = token_client(reporter).get(API_POSTS)
 

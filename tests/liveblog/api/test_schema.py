@@ -9,7 +9,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from liveblog import services
 from liveblog.models import Post
-from tests.liveblog.media_files import jpeg
+from tests.liveblog.media.media_files import jpeg
 from tests.results.conftest import MK_SOUTH, small_election, small_files  # noqa: F401
 
 pytestmark = pytest.mark.django_db

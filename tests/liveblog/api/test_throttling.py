@@ -2,7 +2,7 @@ import uuid
 
 import pytest
 
-from .conftest import api
+from tests.liveblog.api.conftest import api
 
 pytestmark = pytest.mark.django_db
 

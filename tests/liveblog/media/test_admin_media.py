@@ -11,9 +11,8 @@ from liveblog.live import events as events_module
 from liveblog.media import services as media_services
 from liveblog.media.admin import MSG_CHOOSE_FILE
 from liveblog.models import LiveEvent, Post, PostEmbed, PostImage
-
-from . import media_files
-from .media_files import SVG, all_files, jpeg, png, upload
+from tests.liveblog.media import media_files
+from tests.liveblog.media.media_files import SVG, all_files, jpeg, png, upload
 
 pytestmark = pytest.mark.django_db
 media_storage = media_files.media_storage

@@ -1,5 +1,5 @@
 """A tiny ASGI application that reports what liveblog.live.fastpath.send_now does under a
-real server (tests/live/test_fastpath_contract.py runs it under uvicorn and Daphne)."""
+real server (tests/liveblog/live/test_fastpath_contract.py runs it under uvicorn and Daphne)."""
 
 import json
 import sys

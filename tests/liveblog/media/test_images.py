@@ -15,9 +15,8 @@ from liveblog.media import images
 from liveblog.media import services as media_services
 from liveblog.models import LiveEvent, Post, PostImage
 from tests.factories import PostFactory
-
-from . import media_files
-from .media_files import (
+from tests.liveblog.media import media_files
+from tests.liveblog.media.media_files import (
     BLUE,
     CAMERA_MAKE,
     EPS,

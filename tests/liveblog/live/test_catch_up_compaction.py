@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from liveblog import services
 from liveblog.live import hub
 from liveblog.models import LiveEvent
-from tests.live.test_hub import connect
+from tests.liveblog.live.test_hub import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from liveblog import services
-from tests.live.test_hub import connect
+from tests.liveblog.live.test_hub import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

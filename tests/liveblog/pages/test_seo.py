@@ -115,7 +115,7 @@ def test_canonical_url_is_the_page_itself(client, blog):
 def test_head_adds_no_queries(client, blog, django_assert_num_queries):
     PostFactory(blog=blog)
 
-    # As tests/liveblog/test_views.py pins for the page: the head reads what it loaded.
+    # As tests/liveblog/pages/test_views.py pins for the page: the head reads what it loaded.
     with django_assert_num_queries(7):
         client.get("/live/ge2017/")
 

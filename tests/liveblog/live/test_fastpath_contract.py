@@ -17,7 +17,7 @@ from websockets.sync.client import connect
 from deploy.processes import free_port, running, wait_for_port
 from liveblog.live.fastpath import Collector
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 
 
@@ -43,7 +43,7 @@ def uvicorn_url(tmp_path_factory) -> Iterator[str]:
         "websockets-sansio",
         "--log-level",
         "warning",
-        "tests.live.contract_app:app",
+        "tests.liveblog.live.contract_app:app",
     ]
     log = tmp_path_factory.mktemp("uvicorn") / "server.log"
     yield from serve(command, log)
@@ -56,7 +56,14 @@ def uvicorn_log(uvicorn_url, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def daphne_url(tmp_path_factory) -> Iterator[str]:
-    command = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", "PORT", "tests.live.contract_app:app"]
+    command = [
+        str(BIN / "daphne"),
+        "-b",
+        "127.0.0.1",
+        "-p",
+        "PORT",
+        "tests.liveblog.live.contract_app:app",
+    ]
     yield from serve(command, tmp_path_factory.mktemp("daphne") / "server.log")
 
 

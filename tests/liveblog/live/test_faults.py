@@ -21,7 +21,7 @@ from django.db import OperationalError
 from deploy.processes import free_port, redis_command, wait_for_port
 from liveblog import services
 from liveblog.live import hub
-from tests.live.test_hub import connect
+from tests.liveblog.live.test_hub import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -18,7 +18,7 @@ from liveblog.live import hub, reader_counts
 from liveblog.live.reader_counts import Census, get_reader_counts
 from liveblog.models import LiveBlog
 from tests.degrade.servers import RedisProcess, free_port
-from tests.live.test_hub import connect
+from tests.liveblog.live.test_hub import connect
 
 # The sockets and the hubs' reports run on other threads: those tests commit (transaction=True).
 pytestmark = pytest.mark.django_db

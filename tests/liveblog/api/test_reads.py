@@ -6,8 +6,7 @@ from liveblog import selectors, services
 from liveblog.api.reads import MSG_AFTER_SEQ_AND_CURSOR, MSG_CURSOR, MSG_TOO_FAR_BEHIND
 from liveblog.models import LiveBlog, Post
 from tests.factories import ContributorFactory, PostFactory
-
-from .conftest import api
+from tests.liveblog.api.conftest import api
 
 pytestmark = pytest.mark.django_db
 

@@ -117,7 +117,7 @@ async def test_a_reader_closed_for_being_slow_catches_up_when_it_reconnects(blog
     from channels.db import database_sync_to_async
 
     from liveblog import services
-    from tests.live.test_hub import connect, seqs
+    from tests.liveblog.live.test_hub import connect, seqs
 
     for n in range(3):
         await database_sync_to_async(services.create_post)(blog=blog, by=editor, headline=f"{n}")

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from liveblog import services
 from liveblog.models import Post
-from tests.liveblog import media_files
+from tests.liveblog.media import media_files
 
 media_storage = media_files.media_storage
 

@@ -12,7 +12,7 @@ from django.db.backends import utils as db_utils
 
 from liveblog import services
 from liveblog.live import hub
-from tests.live.test_hub import connect, file_post, seqs
+from tests.liveblog.live.test_hub import connect, file_post, seqs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
