@@ -115,7 +115,6 @@ def main() -> None:
         }
         overflows = listen_overflows()
         sampler = Sampler(processes).start()
-        timeline: list[tuple[float, int]] = []
         killed_at = time.monotonic()
         first.kill()
         time.sleep(0.5)
@@ -123,12 +122,10 @@ def main() -> None:
         services.create_post(blog=blog, by=user, headline="During the storm", body="<p>Hold.</p>")
         blog.refresh_from_db(fields=["last_seq"])
         latest = blog.last_seq
-
-        def storm_over(s: dict[str, int]) -> bool:
-            timeline.append((time.monotonic() - killed_at, s["connected"]))
-            return s["connected"] == args.readers and s["min_seq"] >= latest
-
-        ok, _ = clients.wait(storm_over, timeout=args.timeout)
+        ok, _ = clients.wait(
+            lambda s: s["connected"] == args.readers and s["min_seq"] >= latest,
+            timeout=args.timeout,
+        )
         current_s = time.monotonic() - killed_at
         storm_phase = sampler.stop()
         storm_lag = clients.ask("lag")
@@ -184,12 +181,6 @@ def main() -> None:
             "nginx_errors": storm_errors,
             "processes": storm_phase,
             "client_loops": storm_lag,
-            "connected_at": {
-                f"{share:.0%}": next(
-                    (round(t, 1) for t, n in timeline if n >= share * args.readers), None
-                )
-                for share in (0.5, 0.9, 0.99, 1.0)
-            },
         }
         print(json.dumps(result, indent=1))
         if args.json:
