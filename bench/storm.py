@@ -9,9 +9,11 @@ per reader, the hub's memory answers), and the delay of a post filed during the 
 p99, max over readers). The stack is deploy.stack's (the process test's). Loopback only.
 
 To tell what bounds a run, it also reports, for the connect phase and the storm: the most
-open files each nginx worker and client process held, the CPU each process used (as a
-share of one core), the kernel's listen-queue overflows (machine-wide), nginx's error log
-by kind, and the readers' failed connection attempts.
+open files each nginx worker and client process held, the CPU each process used (in all and
+per second, as a share of one core) and the machine's, the kernel's listen-queue overflows
+(machine-wide), nginx's error log by kind, the readers' failed connection attempts, and how
+late each client process's event loop ran. Each client process lets at most 500 of its
+readers handshake at once (deploy.readers.Reader.handshakes says why).
 """
 
 import argparse
@@ -97,7 +99,8 @@ def main() -> None:
         # nginx forgets a server's failures on a completed request; WebSockets complete only
         # when they close, so page loads (here: health checks) bring it back into rotation.
         # Each worker keeps its own record and the kernel picks the worker (reuseport):
-        # enough requests that every worker has one (a worker missed has odds 2**-20).
+        # enough requests that every worker has one (with two workers, about one run in a
+        # million misses one).
         for _ in range(20):
             urllib.request.urlopen(f"{stack.nginx.url}/healthz", timeout=5).close()
         rss_first = rss_mb(first.pid)
