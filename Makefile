@@ -7,12 +7,13 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run migrate demo test e2e e2e-deps bench soak lint fmt check deploy-check clean
+.PHONY: help install js-install lock run migrate demo test jstest e2e e2e-deps bench soak lint fmt check deploy-check clean
 
 help:
 	@echo "make run    install, migrate, load the demo, serve with Daphne on $(HOST):$(PORT)"
 	@echo "make test   the whole test suite (SQLite + in-memory layer unless DATABASE_URL/REDIS_URL)"
-	@echo "make lint   ruff check + ruff format --check;  make fmt  to fix"
+	@echo "make lint   ruff check + ruff format --check + eslint;  make fmt  to fix the Python"
+	@echo "make jstest the reader page's JS unit tests (node --test tests/js), also run by make test"
 	@echo "make check  lint, deployment checks and test, as CI does;  make e2e  browser tests only"
 	@echo "make lock   re-pin constraints.txt from a fresh venv (after changing pyproject.toml)"
 	@echo "make bench  benchmarks: live push (10,000 readers), the reader page (wrk), a reconnect storm"
@@ -29,6 +30,15 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	@touch $@
 
 install: $(VENV)/.installed
+
+# The JS tooling (eslint) exactly as package-lock.json pins it. The reader page's modules
+# themselves are served as they are: no build step, nothing from node_modules reaches a page.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: the JS lint needs Node.js 20 and npm" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+js-install: node_modules/.installed
 
 # Resolve pyproject.toml's ranges afresh in a throwaway venv and pin the result.
 LOCK_VENV := .lock-venv
@@ -62,8 +72,13 @@ run: demo
 		--access-log /dev/null config.asgi:application
 
 test: export DJANGO_SETTINGS_MODULE = config.settings.test
-test: install e2e-deps
+test: install e2e-deps jstest
 	$(BIN)/pytest
+
+# Node's own test runner: no package needed.
+jstest:
+	@command -v node >/dev/null || { echo "node not found: the JS tests need Node.js 20" >&2; exit 1; }
+	node --test tests/js/*.test.js
 
 e2e: export DJANGO_SETTINGS_MODULE = config.settings.test
 e2e: install e2e-deps
@@ -92,9 +107,10 @@ SOAK_MINUTES ?= 10
 soak: install
 	$(BIN)/python bench/soak.py --readers $(SOAK_READERS) --minutes $(SOAK_MINUTES)
 
-lint: install
+lint: install js-install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	node_modules/.bin/eslint .
 
 fmt: install
 	$(BIN)/ruff check --fix .
@@ -110,4 +126,4 @@ deploy-check: install
 check: lint deploy-check test
 
 clean:
-	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .ruff_cache staticfiles .test-media .test-db.sqlite3*
+	rm -rf $(VENV) $(LOCK_VENV) node_modules .pytest_cache .ruff_cache staticfiles .test-media .test-db.sqlite3*

@@ -104,7 +104,8 @@ def _fill() -> None:
     from django.contrib.auth.models import Group
     from PIL import Image
 
-    from liveblog import images, services
+    from liveblog import services
+    from liveblog.media import images
     from liveblog.models import Contributor, LiveBlog, Post, PostImage
     from liveblog.permissions import EDITOR_GROUP
     from results.importers.hoc import import_results_csv
@@ -189,7 +190,7 @@ def _fill() -> None:
         image.save()
         PostResultCard.objects.create(post=post, result=result)
     # One more event, as an editor's change would make; the page then carries seq 2.
-    services.rebroadcast_post(newest, by=editor)
+    services.update_post(newest, by=editor, expected_version=None, headline=newest.headline)
 
 
 # Servers and wrk ------------------------------------------------------------------------------

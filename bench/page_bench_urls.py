@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from config.urls import urlpatterns as site_urlpatterns
-from liveblog import selectors, views
+from liveblog import selectors
+from liveblog.pages import views
 
 
 def ok(request: HttpRequest) -> HttpResponse:

@@ -5,8 +5,6 @@ from csp.decorators import csp_replace, csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-import liveblog.api.schema  # noqa: F401  (registers schema extensions for the results API)
-
 app_name = "api"
 
 urlpatterns = [

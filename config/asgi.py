@@ -17,10 +17,10 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from config.observability import RequestLogApp  # noqa: E402
-from liveblog.page_asgi import AnonymousPageApp  # noqa: E402
-from liveblog.routing import websocket_application  # noqa: E402
+from liveblog.live.routing import websocket_application  # noqa: E402
+from liveblog.pages.asgi import AnonymousPageApp  # noqa: E402
 
-# Anonymous readers of stored pages are answered in front of Django (liveblog.page_asgi).
+# Anonymous readers of stored pages are answered in front of Django (liveblog.pages.asgi).
 http_app = AnonymousPageApp(django_asgi_app)
 if settings.SERVE_STATIC:
     # The embedded default has no nginx in front; production sets SERVE_STATIC=false.

@@ -7,7 +7,8 @@ from django.templatetags.static import static as static_url
 from django.urls import include, path
 
 from liveblog import health
-from liveblog.sitemaps import SITEMAPS
+from liveblog.pages.sitemaps import SITEMAPS as LIVE_SITEMAPS
+from results.sitemaps import SITEMAPS as RESULTS_SITEMAPS
 
 admin.site.site_header = "Live blog newsroom"
 admin.site.site_title = "Live blog newsroom"
@@ -34,10 +35,10 @@ urlpatterns = [
     path(
         "sitemap.xml",
         sitemap,
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": {**LIVE_SITEMAPS, **RESULTS_SITEMAPS}},
         name="django.contrib.sitemaps.views.sitemap",
     ),
-    path("", include("liveblog.urls")),
+    path("", include("liveblog.pages.urls")),
 ]
 
 if settings.SERVE_STATIC:

@@ -5,51 +5,184 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.forms.widgets import Script
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, linebreaks
+from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
-from results.admin import ResultCardInline
-
-from . import permissions, services
-from .admin_base import (
+from liveblog import permissions, selectors, services
+from liveblog.admin_base import (
     NewsroomAdmin,
     NewsroomAdminMixin,
     SaveRefused,
     refusals_shown_on_the_form,
 )
-from .admin_media import PostEmbedInline, PostImageInline
-from .forms import ContributorAdminForm, PostAdminForm
-from .models import Contributor, LiveBlog, Post
+from liveblog.extensions import post_extensions
+from liveblog.forms import ContributorAdminForm, PostAdminForm
+from liveblog.live import reader_counts
+from liveblog.media.admin import PostEmbedInline, PostImageInline
+from liveblog.models import Contributor, LiveBlog, Post
 
 FLAG_FIELDS = ("is_breaking", "is_key_event")
 PIN_FIELDS = ("is_pinned",)
 
+MSG_SENT_FOR_APPROVAL = (
+    "This blog needs an editor's approval: the post is waiting in the editors' queue and "
+    "readers will see it once an editor approves it."
+)
+MSG_APPROVED = "Approved and published: “{post}”."
+MSG_APPROVED_SCHEDULED = "Approved: “{post}” is scheduled for {when}."
+MSG_RETURNED = "Sent back to {author} with your note: “{post}”."
+MSG_DISCARDED = "Discarded: “{post}”."
+
+MSG_READERS_UNKNOWN = "unknown (Redis unavailable)"
+MSG_NO_PEAK = "none yet"
+# The most blogs one request of the reader counts may ask for (a change list page's worth).
+MAX_COUNTED_BLOGS = 100
+
+
+def readers_text(count: int | None) -> str:
+    return MSG_READERS_UNKNOWN if count is None else f"{count:,}"
+
+
+def peak_text(blog: LiveBlog) -> str:
+    if blog.peak_readers_at is None:
+        return MSG_NO_PEAK
+    when = blog.localtime(blog.peak_readers_at)
+    return f"{blog.peak_readers:,} at {when:%H:%M} on {when:%d %b}"
+
 
 @admin.register(LiveBlog)
 class LiveBlogAdmin(NewsroomAdmin):
-    list_display = ("title", "status", "slug", "time_zone", "updated_at", "reader_link")
-    list_filter = ("status",)
+    list_display = (
+        "title",
+        "status",
+        "requires_approval",
+        "slug",
+        "time_zone",
+        "updated_at",
+        "reader_link",
+        "readers_now",
+        "reader_peak",
+    )
+    list_filter = ("status", "requires_approval")
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
+
+    class Media:
+        # Refreshes the reader counts every few seconds (static/liveblog/js/admin-readers.js).
+        js = [Script("liveblog/js/admin-readers.js", type="module")]
 
     @admin.display(description="Reader page")
     def reader_link(self, obj: LiveBlog) -> str:
         return format_html('<a href="{}">View</a>', obj.get_absolute_url())
 
+    # Live readers: approximate (liveblog.live.reader_counts), refreshed by admin-readers.js --
+
+    def _count_html(self, blog: LiveBlog, count: int | None) -> str:
+        return format_html(
+            '<span data-reader-count data-blog="{}" data-url="{}" data-every="{}">{}</span>',
+            blog.pk,
+            reverse("admin:liveblog_liveblog_readers"),
+            reader_counts.interval(),
+            readers_text(count),
+        )
+
+    @admin.display(description="Readers now (approx.)")
+    def readers_now(self, obj: LiveBlog) -> str:
+        # Counted for the whole page at once in get_changelist_instance.
+        return self._count_html(obj, obj.readers_now)
+
+    @admin.display(description="Peak readers", ordering="peak_readers")
+    def reader_peak(self, obj: LiveBlog) -> str:
+        html = '<span data-reader-peak data-blog="{}">{}</span>'
+        return format_html(html, obj.pk, peak_text(obj))
+
+    @admin.display(description="Live readers")
+    def readers(self, obj: LiveBlog) -> str:
+        counts = reader_counts.get_reader_counts([obj.pk])
+        return format_html(
+            "{} now (approximate: each server process reports every {} seconds); peak {}",
+            self._count_html(obj, None if counts is None else counts.get(obj.pk, 0)),
+            f"{reader_counts.interval():g}",
+            self.reader_peak(obj),
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: LiveBlog | None = None) -> tuple:
+        return ("readers",) if obj is not None else ()
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        # One read of the board for the page's blogs (the list's queryset keeps these very
+        # objects for the template), never one per row.
+        blogs = list(changelist.result_list)
+        counts = reader_counts.get_reader_counts(blog.pk for blog in blogs)
+        for blog in blogs:
+            blog.readers_now = None if counts is None else counts.get(blog.pk, 0)
+        return changelist
+
+    def get_urls(self) -> list[URLPattern]:
+        counts = path(
+            "readers/",
+            self.admin_site.admin_view(self.reader_counts_view),
+            name="liveblog_liveblog_readers",
+        )
+        return [counts, *super().get_urls()]
+
+    def reader_counts_view(self, request: HttpRequest) -> HttpResponse:
+        """`?blog=<id>&blog=<id>…` → each blog's readers now and its peak, as the page
+        shows them (staff only; the admin never caches it)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            ids = {int(value) for value in request.GET.getlist("blog")}
+        except ValueError:
+            return HttpResponseBadRequest("blog must be a blog id")
+        if len(ids) > MAX_COUNTED_BLOGS or any(not 0 < pk < 2**63 for pk in ids):
+            return HttpResponseBadRequest(f"ask for 1 to {MAX_COUNTED_BLOGS} blog ids")
+        blogs = list(
+            LiveBlog.objects.filter(pk__in=ids).only(
+                "id", "time_zone", "peak_readers", "peak_readers_at"
+            )
+        )
+        counts = reader_counts.get_reader_counts(blog.pk for blog in blogs)
+        data = {}
+        for blog in blogs:
+            count = None if counts is None else counts.get(blog.pk, 0)
+            data[str(blog.pk)] = {
+                "readers": count,
+                "readers_text": readers_text(count),
+                "peak": blog.peak_readers,
+                "peak_at": blog.peak_readers_at.isoformat() if blog.peak_readers_at else None,
+                "peak_text": peak_text(blog),
+            }
+        return JsonResponse({"available": counts is not None, "blogs": data})
+
     def save_model(self, request: HttpRequest, obj: LiveBlog, form: Any, change: bool) -> None:
-        if not change:
-            super().save_model(request, obj, form, change)
-            return
-        # Save only the fields the form changed: last_seq moves on under a row lock as
-        # posts are published, and a full save would write back the value read when this
-        # request loaded the blog, so the next event would reuse a seq.
-        plain = [name for name in form.changed_data if name != "status"]
-        obj.save(update_fields=[*plain, "updated_at"])
-        if "status" in form.changed_data:
-            # The status change is a reader-visible event; the rest is plain data.
-            with refusals_shown_on_the_form():
-                services.set_blog_status(obj, status=form.cleaned_data["status"], by=request.user)
+        fields = {
+            name: form.cleaned_data[name] for name in services.BLOG_FIELDS if name in form.fields
+        }
+        with refusals_shown_on_the_form():
+            if change:
+                services.update_blog(obj, by=request.user, **fields)
+            else:
+                blog = services.create_blog(by=request.user, **fields)
+                obj.pk = blog.pk  # the admin goes on with `obj` (messages, log entry)
+                obj.refresh_from_db()
 
 
 def _is_byline_autocomplete(request: HttpRequest) -> bool:
@@ -125,12 +258,17 @@ class PostAdmin(NewsroomAdmin):
     autocomplete_fields = ("contributors",)
     save_on_top = True
     actions = ("pin_selected", "unpin_selected")
-    inlines = [PostImageInline, PostEmbedInline, ResultCardInline]
+    inlines = [PostImageInline, PostEmbedInline]
     fieldsets = (
         (None, {"fields": ("blog", "headline", "body", "contributors", "version")}),
         ("Publishing", {"fields": ("status", "published_at")}),
         ("Editor’s flags", {"fields": ("is_breaking", "is_key_event", "is_pinned")}),
     )
+
+    def get_inlines(self, request: HttpRequest, obj: Post | None) -> list[type]:
+        # Pictures and embeds, then what other apps let a post carry (liveblog.extensions).
+        extra = [import_string(path) for path in post_extensions.admin_inlines()]
+        return [*self.inlines, *extra]
 
     @admin.display(description="Post", ordering="headline")
     def summary(self, obj: Post) -> str:
@@ -139,6 +277,26 @@ class PostAdmin(NewsroomAdmin):
     @admin.display(description="Filed by", ordering="created_by__username")
     def author(self, obj: Post) -> str:
         return obj.created_by.get_username() if obj.created_by else "—"
+
+    @admin.display(description="Editor's note")
+    def editor_note(self, obj: Post) -> str:
+        # linebreaks escapes the note's text itself; only its <p> and <br> are markup.
+        return mark_safe(linebreaks(obj.review_note, autoescape=True))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Post | None = None) -> Any:
+        fieldsets = tuple(super().get_fieldsets(request, obj))
+        if obj is None or not obj.review_note:
+            return fieldsets
+        # An editor sent it back: the reporter reads why before anything else.
+        note = (
+            "Sent back by an editor",
+            {
+                "fields": ("editor_note",),
+                "description": "Change the post as the note asks, then publish it again to "
+                "send it back to the queue.",
+            },
+        )
+        return (note, *fieldsets)
 
     # Who sees and changes what ------------------------------------------------------------
 
@@ -176,7 +334,7 @@ class PostAdmin(NewsroomAdmin):
         return permissions.can_delete_post(request.user, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Post | None = None) -> tuple:
-        readonly: tuple[str, ...] = ()
+        readonly: tuple[str, ...] = ("editor_note",)
         if not permissions.can_flag_post(request.user):
             readonly += FLAG_FIELDS
         if not permissions.can_pin_post(request.user):
@@ -261,6 +419,8 @@ class PostAdmin(NewsroomAdmin):
             raise  # changeform_view shows it with both edits
         except (ValidationError, PermissionDenied) as exc:
             raise SaveRefused.from_error(exc) from exc
+        if obj.status == Post.Status.SUBMITTED:
+            self.message_user(request, MSG_SENT_FOR_APPROVAL, messages.WARNING)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # Contributors were set by the service; only inlines remain.
@@ -286,6 +446,88 @@ class PostAdmin(NewsroomAdmin):
             self.message_user(request, str(exc), messages.ERROR)
             return
         self.message_user(request, "Pinned. Any previously pinned post was unpinned.")
+
+    # The approval queue ------------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        queue = [
+            path("queue/", wrap(self.approval_queue_view), name="liveblog_post_queue"),
+            path("<int:post_id>/approve/", wrap(self.approve_view), name="liveblog_post_approve"),
+            path("<int:post_id>/return/", wrap(self.return_view), name="liveblog_post_return"),
+            path("<int:post_id>/discard/", wrap(self.discard_view), name="liveblog_post_discard"),
+        ]
+        return queue + super().get_urls()
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        if permissions.can_approve_post(request.user):
+            extra_context = {
+                **(extra_context or {}),
+                "approval_queue_url": reverse("admin:liveblog_post_queue"),
+                "approval_queue_count": selectors.count_posts_awaiting_approval(),
+            }
+        return super().changelist_view(request, extra_context)
+
+    def approval_queue_view(self, request: HttpRequest) -> HttpResponse:
+        """Submitted posts, newest first, each with its author, its time waiting and the
+        editor's three answers (approve, send back with a note, discard)."""
+        if not permissions.can_approve_post(request.user):
+            raise PermissionDenied(services.MSG_CANNOT_APPROVE)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Posts waiting for approval",
+            "posts": selectors.list_posts_awaiting_approval(),
+            "now": timezone.now(),
+        }
+        return TemplateResponse(request, "admin/liveblog/post/approval_queue.html", context)
+
+    def _queue_answer(
+        self, request: HttpRequest, post_id: int, answer: Any, done: Any
+    ) -> HttpResponse:
+        # Reporters are refused before any lookup: they learn nothing of others' posts.
+        if not permissions.can_approve_post(request.user):
+            raise PermissionDenied(services.MSG_CANNOT_APPROVE)
+        posts = Post.objects.not_deleted().select_related("created_by")
+        post = get_object_or_404(posts, pk=post_id)
+        try:
+            answer(post)
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, done(post), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:liveblog_post_queue"))
+
+    @method_decorator(require_POST)
+    def approve_view(self, request: HttpRequest, post_id: int) -> HttpResponse:
+        def done(post: Post) -> str:
+            if post.status == Post.Status.SCHEDULED:
+                when = timezone.localtime(post.published_at).strftime("%H:%M on %d %B")
+                return MSG_APPROVED_SCHEDULED.format(post=post, when=when)
+            return MSG_APPROVED.format(post=post)
+
+        return self._queue_answer(
+            request, post_id, lambda post: services.approve_post(post, by=request.user), done
+        )
+
+    @method_decorator(require_POST)
+    def return_view(self, request: HttpRequest, post_id: int) -> HttpResponse:
+        note = request.POST.get("note", "")
+        return self._queue_answer(
+            request,
+            post_id,
+            lambda post: services.return_post(post, by=request.user, note=note),
+            lambda post: MSG_RETURNED.format(post=post, author=self.author(post)),
+        )
+
+    @method_decorator(require_POST)
+    def discard_view(self, request: HttpRequest, post_id: int) -> HttpResponse:
+        return self._queue_answer(
+            request,
+            post_id,
+            lambda post: services.discard_post(post, by=request.user),
+            lambda post: MSG_DISCARDED.format(post=post),
+        )
 
     @admin.action(description="Unpin the selected posts")
     def unpin_selected(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:

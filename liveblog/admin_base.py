@@ -4,6 +4,11 @@ parameters (pre-fills, filters) answered without a 500.
 Admins subclass `NewsroomAdmin` and, where a service refuses a save after the form passed
 (a race, a permission), raise `SaveRefused.from_error(exc)` from save_model/save_related.
 The save's transaction rolls back, and the form is shown again with the service's message.
+
+A whole save (the object and its inlines) is one `one_event_per_post()` block: readers get
+each changed post once, rendered with everything the save changed. What a post carries
+(pictures, embeds, result cards) is edited in `PostPartInline`s, which save through their
+app's services.
 """
 
 from collections.abc import Iterator
@@ -14,7 +19,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+
+from liveblog import permissions
+from liveblog.live.events import one_event_per_post
+from liveblog.models import Post
 
 MSG_NOTHING_SAVED = "Nothing was saved: {reason}"
 MSG_NOTHING_DELETED = "Nothing was deleted: {reason}"
@@ -98,7 +108,8 @@ class NewsroomAdminMixin:
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            with one_event_per_post():
+                return super().changeform_view(request, object_id, form_url, extra_context)
         except SaveRefused as refusal:
             # The save's transaction has rolled back. Show the form again, with what was
             # typed and the service's reason; this pass never gets as far as saving.
@@ -150,3 +161,62 @@ class NewsroomAdminMixin:
 
 class NewsroomAdmin(NewsroomAdminMixin, admin.ModelAdmin):
     """Base for every admin here."""
+
+
+# What a post carries, edited on its form ---------------------------------------------------
+
+
+class PostPartFormSet(BaseInlineFormSet):
+    """Rows of something a post carries (pictures, embeds, result cards). Subclasses save
+    each new, changed and deleted row through their services (save_new, save_existing,
+    delete_existing); a service's refusal is shown on the form."""
+
+    # Set per request by PostPartInline.get_formset (each call makes a fresh class).
+    user: Any = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.add_prefix("TOTAL_FORMS") not in self.data:
+            # A post form submitted without this section at all (a script, a client that
+            # predates it) leaves these rows as they are, rather than failing the whole
+            # save. A partial or tampered management form is still an error.
+            data = self.data.copy()
+            data[self.add_prefix("TOTAL_FORMS")] = "0"
+            data[self.add_prefix("INITIAL_FORMS")] = "0"
+            self.data = data
+
+    def save(self, commit: bool = True) -> list[Any]:
+        if not commit:
+            raise ValueError("These rows save through the services; commit=False is unsupported")
+        with refusals_shown_on_the_form():
+            return super().save(commit=True)
+
+
+class PostPartInline(admin.TabularInline):
+    """Whoever may change the post may change what it carries."""
+
+    extra = 1
+    formset = PostPartFormSet
+
+    def get_formset(self, request: HttpRequest, obj: Post | None = None, **kwargs: Any) -> Any:
+        formset_class = super().get_formset(request, obj, **kwargs)
+        formset_class.user = request.user
+        return formset_class
+
+    def has_view_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        return request.user.has_perm("liveblog.view_post") or self.has_change_permission(
+            request, obj
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        if obj is None:
+            return request.user.has_perm("liveblog.add_post")
+        return permissions.can_edit_post(request.user, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        if obj is None:
+            return request.user.has_perm("liveblog.add_post")
+        return permissions.can_edit_post(request.user, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        return self.has_change_permission(request, obj)

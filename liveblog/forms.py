@@ -6,10 +6,10 @@ from django.utils import timezone
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
-from . import images
-from .models import Contributor, Post
-from .sanitize import clean_body
-from .services import MSG_CONFLICT, MSG_EMPTY_POST
+from liveblog.media import images
+from liveblog.models import Contributor, Post
+from liveblog.sanitize import clean_body
+from liveblog.services import MSG_CONFLICT, MSG_EMPTY_POST
 
 # What the reporter's toolbar offers: exactly the tags liveblog.sanitize allows.
 BODY_EDITOR_CONFIG = {

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 
-from .resilient_cache import UNAVAILABLE, ResilientRedisCache
+from liveblog.resilient_cache import UNAVAILABLE, ResilientRedisCache
 
 REDIS_PING_TIMEOUT = 0.5
 

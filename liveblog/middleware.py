@@ -16,7 +16,8 @@ from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.views import defaults
 
-from . import caching, page_store
+from liveblog.pages import caching
+from liveblog.pages import store as page_store
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ GetResponse = Callable[[HttpRequest], HttpResponseBase | Awaitable[HttpResponseB
 class PageStoreMiddleware:
     """Complete each page that cache_per_seq stored for anonymous readers with the headers
     its response leaves Django with (security headers, Vary, Content-Length...), so that
-    liveblog.page_asgi can serve the copy exactly as Django first sent it. First in
+    liveblog.pages.asgi can serve the copy exactly as Django first sent it. First in
     MIDDLEWARE, so that every other middleware has had its say."""
 
     sync_capable = True

@@ -11,8 +11,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from . import embeds
-from .text import CleanCharField, CleanTextField
+from liveblog.extensions import post_extensions
+from liveblog.media import embeds
+from liveblog.text import CleanCharField, CleanTextField
 
 
 def validate_time_zone(value: str) -> None:
@@ -46,9 +47,19 @@ class LiveBlog(models.Model):
         validators=[validate_time_zone],
         help_text="Times and day headings on the reader page are shown in this zone.",
     )
+    requires_approval = models.BooleanField(
+        "reporters' posts need an editor's approval",
+        default=False,
+        help_text="Reporters' posts wait in the approval queue until an editor approves them; "
+        "editors' own posts go out at once.",
+    )
     # Highest event sequence number handed out for this blog; allocated under a row lock
-    # by liveblog.events.record_event.
+    # by liveblog.live.events.record_event.
     last_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    # The most live readers at once since the blog was created, and when (written only by
+    # services.blogs.record_reader_peak, from the hubs' reports: liveblog.live.reader_counts).
+    peak_readers = models.PositiveIntegerField(default=0, editable=False)
+    peak_readers_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,13 +129,19 @@ class PostQuerySet(models.QuerySet["Post"]):
     def not_deleted(self) -> "PostQuerySet":
         return self.filter(deleted_at__isnull=True)
 
-    def with_bylines(self) -> "PostQuerySet":
-        # Images and embeds (liveblog.images / liveblog.embeds) are one query each per page.
-        # Result cards render inside the post; imported here as results depends on liveblog.
-        from results.models import post_cards_prefetch
+    def awaiting_approval(self) -> "PostQuerySet":
+        """The approval queue: submitted posts, newest first, with what the queue shows."""
+        return (
+            self.filter(status=Post.Status.SUBMITTED, deleted_at__isnull=True)
+            .select_related("blog", "created_by")
+            .order_by("-submitted_at", "-id")
+        )
 
+    def with_bylines(self) -> "PostQuerySet":
+        # Images and embeds (liveblog.media) are one query each per page; what other apps
+        # let a post carry (liveblog.extensions) brings its own prefetch.
         return self.select_related("blog").prefetch_related(
-            "contributors", "images", "embeds", post_cards_prefetch()
+            "contributors", "images", "embeds", *post_extensions.prefetches()
         )
 
     def newest_first(self) -> "PostQuerySet":
@@ -141,6 +158,8 @@ class Post(models.Model):
         DRAFT = "draft", "Draft"
         SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
+        # A reporter's post on a blog that requires approval, in the editors' queue.
+        SUBMITTED = "submitted", "Waiting for approval"
 
     blog = models.ForeignKey(LiveBlog, on_delete=models.CASCADE, related_name="posts")
     headline = CleanCharField(max_length=200, blank=True)
@@ -158,6 +177,10 @@ class Post(models.Model):
     is_pinned = models.BooleanField("pinned", default=False)
     is_key_event = models.BooleanField("key event", default=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the post entered the approval queue (set while it is submitted, else null).
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Why an editor sent the post back; shown to the reporter until it is published.
+    review_note = CleanTextField("editor's note", blank=True, editable=False)
     # Optimistic locking: every saved change increments it; a save that started from an
     # older version is refused.
     version = models.PositiveIntegerField(default=1)
@@ -186,6 +209,7 @@ class Post(models.Model):
             ("edit_any_post", "Can edit and delete posts of others"),
             ("pin_post", "Can pin and unpin posts"),
             ("flag_post", "Can mark posts as breaking or key events"),
+            ("approve_post", "Can approve, send back or discard posts waiting for approval"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -199,8 +223,13 @@ class Post(models.Model):
                 name="liveblog_post_deleted_not_pinned",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False),
+                condition=Q(status__in=["draft", "submitted"]) | Q(published_at__isnull=False),
                 name="liveblog_post_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="submitted") & Q(submitted_at__isnull=False))
+                | (~Q(status="submitted") & Q(submitted_at__isnull=True)),
+                name="liveblog_post_submitted_at_iff_submitted",
             ),
         ]
         indexes = [
@@ -274,7 +303,7 @@ class LiveEvent(models.Model):
 
 # Media in posts: images and social embeds ----------------------------------------------------
 # Written only by liveblog.services (add_post_image, ..., add_post_embed, ...); the files
-# behind an image are made by liveblog.images and named by it at random.
+# behind an image are made by liveblog.media.images and named by it at random.
 
 
 class PostImage(models.Model):

@@ -14,7 +14,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 
-from .text import CODE_NUL
+from liveblog.text import CODE_NUL
 
 MSG_NUL_IN_REQUEST = (
     "The request contains a NUL character (%00), which no address, parameter or form field "

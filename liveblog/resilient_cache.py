@@ -1,7 +1,7 @@
 """The Django cache on Redis, degrading to per-process memory while Redis is away.
 
 Redis accelerates (ARCHITECTURE.md): it shares the API throttle counts and the blogs' page
-tokens (liveblog.caching) between processes. It must never be a dependency of reading or
+tokens (liveblog.pages.caching) between processes. It must never be a dependency of reading or
 writing. So every cache call goes to Redis through a circuit breaker:
 
 - closed: calls go to Redis, with short connect and read timeouts (settings OPTIONS);

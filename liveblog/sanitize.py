@@ -10,7 +10,7 @@ import html as html_lib
 import nh3
 from django.utils.html import strip_tags
 
-from .text import clean_text, scrub_text
+from liveblog.text import clean_text, scrub_text
 
 ALLOWED_TAGS = {"p", "a", "strong", "em", "ul", "ol", "li", "blockquote", "br"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}

@@ -7,10 +7,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from . import permissions
-from .cursors import InvalidCursor as InvalidCursor  # re-exported for views and the API
-from .cursors import decode_cursor, encode_position
-from .models import LiveBlog, LiveEvent, Post
+from liveblog import permissions
+from liveblog.cursors import InvalidCursor as InvalidCursor  # re-exported for views and the API
+from liveblog.cursors import decode_cursor, encode_position
+from liveblog.models import LiveBlog, LiveEvent, Post
 
 PAGE_SIZE = 20
 
@@ -159,13 +159,23 @@ def list_changes_after(blog: LiveBlog, *, after: int, limit: int) -> Changes | N
 
 
 def get_post_for_user(blog: LiveBlog, pk: int, *, user: AbstractBaseUser | AnonymousUser) -> Post:
-    """A post of `blog` that `user` may see: a visible one, or a draft or scheduled post
-    they may edit. Raises Post.DoesNotExist otherwise, so nobody learns that someone
-    else's draft exists."""
+    """A post of `blog` that `user` may see: a visible one, or a draft, submitted or
+    scheduled post of their own (any, for editors). Raises Post.DoesNotExist otherwise, so
+    nobody learns that someone else's draft exists."""
     post = Post.objects.not_deleted().with_bylines().get(blog=blog, pk=pk)
-    if post.is_visible() or permissions.can_edit_post(user, post):
+    if post.is_visible() or permissions.can_see_post(user, post):
         return post
     raise Post.DoesNotExist
+
+
+def list_posts_awaiting_approval() -> list[Post]:
+    """The approval queue across blogs: submitted posts, newest first, blog and author
+    loaded (one query)."""
+    return list(Post.objects.awaiting_approval())
+
+
+def count_posts_awaiting_approval() -> int:
+    return Post.objects.awaiting_approval().count()
 
 
 def local_day(blog: LiveBlog, post: Post) -> date:

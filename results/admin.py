@@ -12,13 +12,17 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from liveblog import permissions as liveblog_permissions
-from liveblog.admin_base import NewsroomAdmin, SaveRefused, refusals_shown_on_the_form
-from liveblog.admin_media import MediaFormSet, MediaInline
+from liveblog.admin_base import (
+    NewsroomAdmin,
+    PostPartFormSet,
+    PostPartInline,
+    SaveRefused,
+    refusals_shown_on_the_form,
+)
 from liveblog.models import LiveBlog, Post
-
-from . import services
-from .figures import result_figures
-from .models import (
+from results import services
+from results.figures import result_figures
+from results.models import (
     MSG_CARD_KIND,
     Candidacy,
     Constituency,
@@ -263,7 +267,7 @@ class ConstituencyResultAdmin(NewsroomAdmin):
         obj: ConstituencyResult = form.instance
         try:
             # The service decides: open, declare, keep awaiting figures, or correct.
-            result = services.enter_result(
+            entered = services.enter_result(
                 obj if change else None,
                 by=request.user,
                 candidates=entries,
@@ -280,7 +284,7 @@ class ConstituencyResultAdmin(NewsroomAdmin):
             # Raised out of the save's transaction: it rolls back, and the form is shown
             # again with the reason (NewsroomAdmin).
             raise SaveRefused.from_error(exc) from exc
-        obj.pk, obj.status = result.pk, result.status
+        obj.pk, obj.status = entered.result.pk, entered.result.status
 
 
 @admin.register(PostResultCard)
@@ -327,19 +331,19 @@ class ResultCardForm(forms.ModelForm):
         return data
 
 
-class ResultCardFormSet(MediaFormSet):
-    """Saves cards through results.services with broadcast=False; the post is re-rendered
-    for readers once per save, with its pictures and embeds (liveblog.admin_media)."""
+class ResultCardFormSet(PostPartFormSet):
+    """Saves cards through results.services; readers get the post once per save, with its
+    pictures and embeds (liveblog.admin_base)."""
 
     def save_new(self, form: ResultCardForm, commit: bool = True) -> PostResultCard:
         data = form.cleaned_data
         order = data.get("order") or 0
         if data.get("result") is not None:
             return services.attach_result_card(
-                self.instance, data["result"], by=self.user, order=order, broadcast=False
+                self.instance, data["result"], by=self.user, order=order
             )
         return services.attach_scoreboard_card(
-            self.instance, data["election"], by=self.user, order=order, broadcast=False
+            self.instance, data["election"], by=self.user, order=order
         )
 
     def save_existing(
@@ -352,14 +356,13 @@ class ResultCardFormSet(MediaFormSet):
             order=data.get("order") or 0,
             result=data.get("result"),
             election=data.get("election"),
-            broadcast=False,
         )
 
     def delete_existing(self, obj: PostResultCard, commit: bool = True) -> None:
-        services.detach_result_card(obj, by=self.user, broadcast=False)
+        services.detach_result_card(obj, by=self.user)
 
 
-class ResultCardInline(MediaInline):
+class ResultCardInline(PostPartInline):
     """Result cards and scoreboards on the post form, for whoever may change the post and
     has the results rights (picking a result needs them: the choices come from the
     results admin)."""

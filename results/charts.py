@@ -7,8 +7,8 @@ white page (WCAG non-text contrast) whatever the party colour; labels are ink on
 import math
 from dataclasses import dataclass
 
-from .figures import ResultFigures
-from .models import Party
+from results.figures import ResultFigures
+from results.models import Party
 
 WIDTH = 640
 ROW = 36

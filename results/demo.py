@@ -7,10 +7,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 
 from liveblog.models import LiveBlog, Post
-
-from .importers.hoc import ImportSummary, import_results_csv
-from .models import ConstituencyResult
-from .services import attach_result_card
+from results.importers.hoc import ImportSummary, import_results_csv
+from results.models import ConstituencyResult
+from results.services import attach_result_card
 
 DATA = settings.BASE_DIR / "data"
 FILES = (

@@ -11,7 +11,7 @@ from typing import Protocol, TypeVar
 
 from django.core.exceptions import ValidationError
 
-from .models import ConstituencyResult, Party
+from results.models import ConstituencyResult, Party
 
 MSG_TIE = (
     "{names} tie for first place on {votes:,} votes: tick “won the tie-break” for the "

@@ -22,9 +22,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from .figures import GAIN, HOLD, WIN, find_winner
-from .models import ConstituencyResult, Election, Party
-from .selectors import votes_by_result
+from results.figures import GAIN, HOLD, WIN, find_winner
+from results.models import ConstituencyResult, Election, Party
+from results.selectors import votes_by_result
 
 logger = logging.getLogger(__name__)
 

@@ -10,17 +10,19 @@ results when they are in the database, else from the Library's files (the "Lab g
 Con" column and the per-candidate change), so reads never need the previous election.
 """
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from liveblog.text import CleanCharField
 
 if TYPE_CHECKING:
-    from .selectors import Scoreboard
+    from results.selectors import Scoreboard
 
 
 class Party(models.Model):
@@ -64,7 +66,7 @@ class Party(models.Model):
     @property
     def text_colour(self) -> str:
         """Black or white, whichever reads better on the party colour."""
-        from .colours import best_text_colour
+        from results.colours import best_text_colour
 
         return best_text_colour(self.colour)
 
@@ -104,6 +106,10 @@ class Election(models.Model):
         help_text="Count the Speaker's seat for this party, as broadcasters do (the 2017 "
         "table counts John Bercow for the Conservatives). Blank counts it separately.",
     )
+    # Moved by results.services with every change to the election's results, in the same
+    # transaction: the results pages' and API's ETag (results.caching).
+    results_version = models.PositiveIntegerField(default=0, editable=False)
+    results_changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-date"]
@@ -269,24 +275,62 @@ class PostResultCardQuerySet(models.QuerySet["PostResultCard"]):
         return self.filter(election__isnull=False)
 
 
-class CardsWithScoreboards(PostResultCardQuerySet):
-    """Cards that carry their election's current scoreboard as `card.scoreboard`, computed
-    once per election for all the cards fetched together (so a page with a scoreboard in
-    several posts reads it once), and not at all when no card is a scoreboard."""
+class CardScoreboard:
+    """`card.scoreboard`: the national scoreboard a scoreboard card shows, derived from the
+    current results (results.selectors.get_scoreboard); None on a constituency's card.
 
-    def _fetch_all(self) -> None:
-        fresh = self._result_cache is None
-        super()._fetch_all()
-        if fresh and self._result_cache and isinstance(self._result_cache[0], PostResultCard):
-            from .selectors import Scoreboard, get_scoreboard  # selectors import models
+    Prefetched like a relation: `prefetch_related("scoreboard")` on cards reads each
+    election's scoreboard once for all the cards fetched together, so a page with the
+    scoreboard in several posts reads it once (this is Django's prefetch protocol,
+    `get_prefetch_querysets`, as its GenericForeignKey implements it). On a card fetched
+    without it, the first read computes it and the card keeps it.
+    """
 
-            boards: dict[int, Scoreboard] = {}
-            for card in self._result_cache:
-                if card.election_id is None:
-                    continue
-                if card.election_id not in boards:
-                    boards[card.election_id] = get_scoreboard(card.election)
-                card.scoreboard = boards[card.election_id]
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def is_cached(self, card: "PostResultCard") -> bool:
+        return self.name in card.__dict__
+
+    def __get__(
+        self, card: "PostResultCard | None", owner: type | None = None
+    ) -> "Scoreboard | None":
+        if card is None:
+            return self  # type: ignore[return-value]  # the class attribute: the descriptor
+        if not self.is_cached(card):
+            boards = self.read([card])
+            card.__dict__[self.name] = boards[0] if boards else None
+        return card.__dict__[self.name]
+
+    def __set__(self, card: "PostResultCard", board: "Scoreboard | None") -> None:
+        card.__dict__[self.name] = board
+
+    def read(self, cards: Iterable["PostResultCard"]) -> list["Scoreboard"]:
+        """The scoreboard of each election among `cards`, once per election."""
+        from results.selectors import get_scoreboard  # selectors import models
+
+        elections: dict[int, Election] = {}
+        for card in cards:
+            if card.election_id is not None and card.election_id not in elections:
+                elections[card.election_id] = card.election
+        return [get_scoreboard(election) for election in elections.values()]
+
+    def get_prefetch_querysets(
+        self, instances: list["PostResultCard"], querysets: list[Any] | None = None
+    ) -> tuple[Any, ...]:
+        if querysets:
+            raise ValueError("A card's scoreboard is derived; it takes no queryset to prefetch.")
+        # What prefetch_related expects of a single-valued relation: the related objects,
+        # the key of each, the key each card looks for, single, where to keep it, and that
+        # it is set through this descriptor.
+        return (
+            self.read(instances),
+            lambda board: board.election.pk,
+            lambda card: card.election_id,
+            True,
+            self.name,
+            True,
+        )
 
 
 class PostResultCard(models.Model):
@@ -315,8 +359,7 @@ class PostResultCard(models.Model):
 
     objects = PostResultCardQuerySet.as_manager()
 
-    # A scoreboard card's figures, set when fetched through post_cards_prefetch().
-    scoreboard: "Scoreboard"
+    scoreboard = CardScoreboard()
 
     class Meta:
         ordering = ["order", "id"]
@@ -346,20 +389,19 @@ class PostResultCard(models.Model):
 
 
 def post_cards_prefetch() -> models.Prefetch:
-    """Prefetch for Post querysets: each post's cards with everything a card shows, in two
-    queries whatever the number of posts and cards (used by PostQuerySet), plus one
+    """Prefetch for Post querysets (used by PostQuerySet): each post's cards with everything
+    a card shows, in two queries whatever the number of posts and cards, plus one
     scoreboard (results.selectors.get_scoreboard) per election whose scoreboard is among
     them, only when there is one."""
     return models.Prefetch(
         "result_cards",
-        queryset=CardsWithScoreboards(PostResultCard)
-        .select_related(
+        queryset=PostResultCard.objects.select_related(
             "result__constituency", "result__election", "result__previous_winner", "election"
-        )
-        .prefetch_related(
+        ).prefetch_related(
             models.Prefetch(
                 "result__candidacies",
                 queryset=Candidacy.objects.select_related("party").order_by("id"),
-            )
+            ),
+            "scoreboard",
         ),
     )

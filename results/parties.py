@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from .models import Party, PartyAlias
+from results.models import Party, PartyAlias
 
 UNKNOWN_PARTY_COLOUR = "#767676"
 

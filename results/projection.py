@@ -28,8 +28,8 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 
-from .figures import find_winner
-from .models import Candidacy, ConstituencyResult, Election, Party
+from results.figures import find_winner
+from results.models import Candidacy, ConstituencyResult, Election, Party
 
 SPEAKER = "SPK"
 ABSTENTIONISTS = ("SF",)  # Sinn Féin do not take their seats

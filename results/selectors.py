@@ -2,14 +2,14 @@
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import NamedTuple
 
 from django.db.models import QuerySet
 
 from liveblog.models import Post
-
-from .figures import ResultFigures, find_winner, result_figures
-from .models import Candidacy, Constituency, ConstituencyResult, Election, Party
+from results.figures import ResultFigures, find_winner, result_figures
+from results.models import Candidacy, Constituency, ConstituencyResult, Election, Party
 
 SPEAKER_CODE = "SPK"
 
@@ -141,3 +141,31 @@ def list_posts_showing(result: ConstituencyResult) -> QuerySet[Post]:
 
 def list_constituencies(election: Election) -> QuerySet[Constituency]:
     return Constituency.objects.filter(results__election=election).order_by("name")
+
+
+@dataclass(frozen=True)
+class ConstituencyToken:
+    """What a constituency page's validators need: its result, and (id, last seq, last
+    edit) of each live blog with a post that shows it."""
+
+    result_id: int
+    blogs: tuple[tuple[int, int, datetime], ...]
+
+
+def get_constituency_token(election: Election, constituency_slug: str) -> ConstituencyToken:
+    """One query. Raises ConstituencyResult.DoesNotExist."""
+    rows = list(
+        ConstituencyResult.objects.filter(election=election, constituency__slug=constituency_slug)
+        .values_list(
+            "pk",
+            "post_cards__post__blog_id",
+            "post_cards__post__blog__last_seq",
+            "post_cards__post__blog__updated_at",
+        )
+        .order_by("post_cards__post__blog_id")
+        .distinct()
+    )
+    if not rows:
+        raise ConstituencyResult.DoesNotExist
+    blogs = tuple((blog, seq, at) for _, blog, seq, at in rows if blog is not None)
+    return ConstituencyToken(result_id=rows[0][0], blogs=blogs)

@@ -1,10 +1,15 @@
-"""Public results pages: the national scoreboard and one page per constituency."""
+"""Public results pages: the national scoreboard and one page per constituency.
 
-from django.http import Http404, HttpRequest, HttpResponse
+Cached by the election's results version (results.caching): a reader whose copy is current
+gets a 304 after the query that reads the election (and, for a constituency, its token).
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
-from . import charts, hexmap, selectors
-from .models import ConstituencyResult, Election
+from liveblog.pages.caching import is_signed_in
+from results import caching, charts, hexmap, selectors
+from results.models import ConstituencyResult, Election
 
 
 def _election(slug: str) -> Election:
@@ -14,36 +19,55 @@ def _election(slug: str) -> Election:
         raise Http404("No such election") from exc
 
 
-def scoreboard_page(request: HttpRequest, election: str) -> HttpResponse:
+def scoreboard_page(request: HttpRequest, election: str) -> HttpResponseBase:
     the_election = _election(election)
-    board = selectors.get_scoreboard(the_election)
-    return render(
+
+    def build() -> HttpResponse:
+        return render(
+            request,
+            "results/scoreboard.html",
+            {
+                "election": the_election,
+                "board": selectors.get_scoreboard(the_election),
+                "constituencies": selectors.list_constituencies(the_election),
+                # Results desk (issue 11): the hex cartogram of every seat (None without a
+                # layout).
+                "hex_map": hexmap.get_hex_map_or_none(the_election),
+            },
+        )
+
+    return caching.respond(
         request,
-        "results/scoreboard.html",
-        {
-            "election": the_election,
-            "board": board,
-            "constituencies": selectors.list_constituencies(the_election),
-            # Results desk (issue 11): the hex cartogram of every seat (None without a layout).
-            "hex_map": hexmap.get_hex_map_or_none(the_election),
-        },
+        caching.election_validators(the_election),
+        build,
+        signed_in=is_signed_in(request),
     )
 
 
-def constituency_page(request: HttpRequest, election: str, constituency: str) -> HttpResponse:
+def constituency_page(request: HttpRequest, election: str, constituency: str) -> HttpResponseBase:
     the_election = _election(election)
     try:
-        card = selectors.get_card_by_slug(the_election, constituency)
+        token = selectors.get_constituency_token(the_election, constituency)
     except ConstituencyResult.DoesNotExist as exc:
         raise Http404("No result for that constituency") from exc
-    return render(
+
+    def build() -> HttpResponse:
+        card = selectors.get_card_by_slug(the_election, constituency)
+        return render(
+            request,
+            "results/constituency.html",
+            {
+                "election": the_election,
+                "card": card,
+                "share_chart": charts.share_chart(card),
+                "change_chart": charts.change_chart(card),
+                "posts": selectors.list_posts_showing(card.result),
+            },
+        )
+
+    return caching.respond(
         request,
-        "results/constituency.html",
-        {
-            "election": the_election,
-            "card": card,
-            "share_chart": charts.share_chart(card),
-            "change_chart": charts.change_chart(card),
-            "posts": selectors.list_posts_showing(card.result),
-        },
+        caching.constituency_validators(the_election, token),
+        build,
+        signed_in=is_signed_in(request),
     )

@@ -23,8 +23,9 @@ def ensure_newsroom_groups() -> None:
     """Transactional tests flush the tables the data migration filled; fill them again."""
     if Group.objects.filter(name__in=[REPORTER_GROUP, EDITOR_GROUP]).count() == 2:
         return
-    migration = importlib.import_module("liveblog.migrations.0002_newsroom_groups")
-    migration.create_groups(apps, None)
+    importlib.import_module("liveblog.migrations.0002_newsroom_groups").create_groups(apps, None)
+    approval = importlib.import_module("liveblog.migrations.0005_post_approval")
+    approval.grant_approval_to_editors(apps, None)
 
 
 def _staff_user(username: str, group: str):

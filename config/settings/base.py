@@ -9,8 +9,7 @@ from pathlib import Path
 import environ
 
 from config.observability import logging_config
-
-from .validation import check_database_url, check_redis_url, check_secret_key, refuse
+from config.settings.validation import check_database_url, check_redis_url, check_secret_key, refuse
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -44,7 +43,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: completes stored anonymous pages with the final headers (liveblog.page_asgi).
+    # First: completes stored anonymous pages with the final headers (liveblog.pages.asgi).
     "liveblog.middleware.PageStoreMiddleware",
     # A database that cannot be reached answers 503 with a message, never a 500 page.
     "liveblog.middleware.DatabaseUnavailableMiddleware",
@@ -106,7 +105,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Without REDIS_URL the in-memory layer serves a single process (make run, tests).
 REDIS_URL = check_redis_url(env.str("REDIS_URL", default=""))
-# Each server process holds one subscription per blog (liveblog.hub), so the pub/sub layer
+# Each server process holds one subscription per blog (liveblog.live.hub), so the pub/sub layer
 # fits: one PUBLISH per event, no per-process polling. The list-based core layer is
 # available with REDIS_CHANNEL_LAYER=core; BENCHMARKS.md has the measurements.
 REDIS_CHANNEL_LAYER = env.str("REDIS_CHANNEL_LAYER", default="pubsub")
@@ -123,7 +122,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# Rendered reader pages (one per blog seq and page, liveblog.caching) and API throttle counts.
+# Rendered reader pages (one per blog seq and page, liveblog.pages.caching) and API throttle counts.
 # Per process in memory by default; with REDIS_URL shared by every process. The cache keeps
 # its own key prefix, and REDIS_CACHE_URL may point it at another Redis database: never call
 # cache.clear() on a database the channel layer uses (it flushes the whole database).
@@ -253,18 +252,22 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Seconds a process may serve a cached anonymous page before re-reading the blog's seq
-# (an event in the same process invalidates at once); see liveblog.caching.
+# (an event in the same process invalidates at once); see liveblog.pages.caching.
 LIVEBLOG_SEQ_TTL = env.float("LIVEBLOG_SEQ_TTL", default=1.0)
-# Rendered anonymous pages each process keeps in memory (liveblog.page_store).
+# Rendered anonymous pages each process keeps in memory (liveblog.pages.store).
 LIVEBLOG_PAGE_STORE_ENTRIES = env.int("LIVEBLOG_PAGE_STORE_ENTRIES", default=500)
-# The live push (liveblog.hub): seconds between heartbeats (each carries the latest seq, and
+# The live push (liveblog.live.hub): seconds between heartbeats (each carries the latest seq, and
 # live pages treat two missed ones as a dead connection), and how many WebSocket readers one
 # client address may hold open per process (0: no cap). Behind a proxy the address is the
 # one uvicorn takes from X-Forwarded-For, for the proxies in --forwarded-allow-ips only.
 LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=25.0)
 LIVE_MAX_CONNECTIONS_PER_ADDRESS = env.int("LIVE_MAX_CONNECTIONS_PER_ADDRESS", default=256)
+# Live reader counts in the admin (liveblog.live.reader_counts): each process reports its readers
+# every LIVE_READER_COUNT_SECONDS to the Redis of the push (in its own memory without REDIS_URL).
+LIVE_READER_COUNT_SECONDS = env.float("LIVE_READER_COUNT_SECONDS", default=5.0)
+LIVE_READER_COUNTS_URL = REDIS_URL
 # Mastodon servers whose posts reporters may embed (host names, comma-separated); the
-# default list lives in liveblog.embeds.
+# default list lives in liveblog.media.embeds.
 if env.str("MASTODON_INSTANCES", default=""):
     MASTODON_INSTANCES = env.list("MASTODON_INSTANCES")
 
@@ -275,7 +278,7 @@ if env.str("MASTODON_INSTANCES", default=""):
 # The embed providers' frames are allowed, and consent.js inserts them only after a click.
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
 
-from liveblog.embeds import DEFAULT_MASTODON_INSTANCES  # noqa: E402
+from liveblog.media.embeds import DEFAULT_MASTODON_INSTANCES  # noqa: E402
 
 EMBED_FRAME_ORIGINS = [
     "https://platform.twitter.com",

@@ -5,4 +5,4 @@ import os
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("SECRET_KEY", "dev-only-not-for-production")
 
-from .base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403

@@ -4,10 +4,9 @@
 """
 
 from config.observability import logging_config
-
-from .base import *  # noqa: F403
-from .base import env
-from .validation import refuse
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
+from config.settings.validation import refuse
 
 if env.bool("DEBUG", default=False):
     refuse("DEBUG is on in production settings; unset DEBUG (or use config.settings.dev)")
@@ -31,5 +30,5 @@ SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.storage.HashedModulesStorage"},
 }

@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only")
 
-from .base import *  # noqa: F403
-from .base import BASE_DIR
+from config.settings.base import *  # noqa: F403
+from config.settings.base import BASE_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

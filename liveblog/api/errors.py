@@ -15,17 +15,17 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from liveblog.caching import DATABASE_UNAVAILABLE
 from liveblog.middleware import (
     MSG_DATABASE_UNAVAILABLE,
     RETRY_AFTER_SECONDS,
     log_database_unavailable,
 )
+from liveblog.pages.caching import DATABASE_UNAVAILABLE
 from liveblog.services import PostConflict
 
 MSG_INVALID_FIELDS = "Some fields are not valid; see `fields` for what to change."
 MSG_TOO_LARGE = "The request is too large."
-# Codes of liveblog.images errors that are about the size of the upload.
+# Codes of liveblog.media.images errors that are about the size of the upload.
 TOO_LARGE_CODES = frozenset({"too_big"})
 
 

@@ -1,6 +1,6 @@
 """Public reads: blogs, a blog's posts (pages or changes after a seq), one post, key events.
 
-Anonymous responses carry the blog's validators (liveblog.caching): a conditional request
+Anonymous responses carry the blog's validators (liveblog.pages.caching): a conditional request
 is answered 304 after the one query that reads the blog. Signed-in users may also see their
 drafts, so their responses are private and never cached.
 """
@@ -15,10 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liveblog import caching, selectors
+from liveblog import selectors
+from liveblog.api.serializers import BlogSerializer, KeyEventSerializer, PostSerializer
 from liveblog.models import LiveBlog, Post
-
-from .serializers import BlogSerializer, KeyEventSerializer, PostSerializer
+from liveblog.pages import caching
 
 VARY = ("Cookie", "Authorization")
 # How far behind `after_seq` may be before the client is told to list the posts again.

@@ -6,10 +6,10 @@ from urllib.parse import urlencode
 from rest_framework import serializers
 
 from liveblog import selectors
+from liveblog.api.fields import UtcDateTimeField
+from liveblog.extensions import post_extensions
 from liveblog.models import LiveBlog, Post, PostEmbed, PostImage
-from liveblog.seo import post_headline
-
-from .fields import UtcDateTimeField
+from liveblog.pages.seo import post_headline
 
 
 class BlogSerializer(serializers.Serializer):
@@ -85,30 +85,6 @@ class EmbedSerializer(serializers.Serializer):
         return {"id": embed.pk, "provider": embed.provider, "url": embed.url}
 
 
-class ResultCardSerializer(serializers.Serializer):
-    """A constituency result card, or the national scoreboard of an election."""
-
-    kind = serializers.SerializerMethodField()
-    election = serializers.SerializerMethodField()
-    ons_id = serializers.SerializerMethodField()
-    constituency = serializers.SerializerMethodField()
-
-    def get_kind(self, card) -> str:
-        return "scoreboard" if card.is_scoreboard else "result"
-
-    def get_election(self, card) -> str:
-        return card.election.slug if card.is_scoreboard else card.result.election.slug
-
-    def get_ons_id(self, card) -> str | None:
-        return None if card.is_scoreboard else card.result.constituency.ons_id
-
-    def get_constituency(self, card) -> str | None:
-        return None if card.is_scoreboard else card.result.constituency.name
-
-    class Meta:
-        ref_name = "PostResultCard"
-
-
 class PostSerializer(serializers.Serializer):
     """A post as the API returns it. Needs a post loaded with `with_bylines()`."""
 
@@ -128,13 +104,22 @@ class PostSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         help_text="Pass it back when updating; a save from an older version is refused (409)."
     )
+    submitted_at = UtcDateTimeField(
+        allow_null=True, help_text="When it entered the approval queue; null unless submitted."
+    )
+    review_note = serializers.CharField(
+        help_text="Why an editor sent it back (a draft of yours); empty otherwise."
+    )
     contributors = ContributorSerializer(many=True, source="contributors.all")
     images = ImageSerializer(many=True, source="images.all")
     embeds = EmbedSerializer(many=True, source="embeds.all")
-    result_cards = ResultCardSerializer(many=True, source="result_cards.all")
 
     class Meta:
         ref_name = "Post"
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # What other apps let a post carry (liveblog.extensions), e.g. its result cards.
+        return {**super().get_fields(), **post_extensions.api_fields()}
 
     def get_url(self, post: Post) -> str | None:
         if not post.is_visible():

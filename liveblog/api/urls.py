@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import reads, writes
+from liveblog.api import reads, writes
 
 urlpatterns = [
     path("blogs/", reads.BlogListApi.as_view(), name="blogs"),
@@ -23,6 +23,21 @@ urlpatterns = [
         "blogs/<slug:slug>/posts/<int:post_id>/publish/",
         writes.PostPublishApi.as_view(),
         name="post-publish",
+    ),
+    path(
+        "blogs/<slug:slug>/posts/<int:post_id>/approve/",
+        writes.PostApproveApi.as_view(),
+        name="post-approve",
+    ),
+    path(
+        "blogs/<slug:slug>/posts/<int:post_id>/return/",
+        writes.PostReturnApi.as_view(),
+        name="post-return",
+    ),
+    path(
+        "blogs/<slug:slug>/posts/<int:post_id>/discard/",
+        writes.PostDiscardApi.as_view(),
+        name="post-discard",
     ),
     path(
         "blogs/<slug:slug>/posts/<int:post_id>/images/",

@@ -1,9 +1,10 @@
-"""Writes: create, update (optimistic locking), delete, publish or schedule, attach images.
+"""Writes: create, update (optimistic locking), delete, publish or schedule, attach images;
+the approval queue's answers (approve, send back with a note, discard).
 
 Every operation calls liveblog.services, the admin's own code path: validation, permissions
 (reporters their own posts, editors everything, flags and pinning editors only) and the live
 broadcast are identical. Someone else's draft is a 404, never a 403, so its existence does
-not leak.
+not leak. On a blog that requires approval, a reporter's publish comes back `submitted`.
 """
 
 from django.http import Http404
@@ -15,13 +16,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liveblog import images, selectors, services
+from liveblog import selectors, services
+from liveblog.api.fields import CleanCharField
+from liveblog.api.parsers import LimitedJSONParser, refuse_larger_than
+from liveblog.api.reads import get_blog_or_404
+from liveblog.api.serializers import ImageSerializer, PostSerializer
+from liveblog.media import images
+from liveblog.media import services as media_services
 from liveblog.models import Contributor, Post
-
-from .fields import CleanCharField
-from .parsers import LimitedJSONParser, refuse_larger_than
-from .reads import get_blog_or_404
-from .serializers import ImageSerializer, PostSerializer
 
 ERRORS = {
     400: OpenApiResponse(description="Bad input: `detail` says what to fix, `fields` where."),
@@ -33,6 +35,10 @@ CONFLICT = OpenApiResponse(
     description="The post changed since `version`; `current_version` is the one to start from."
 )
 TOO_LARGE = OpenApiResponse(description="The file is too large.")
+NOT_MULTIPART = OpenApiResponse(
+    description="The body is not multipart/form-data (or a urlencoded form): send the file "
+    "as a form upload."
+)
 
 
 # Room for the form fields and multipart framing around an image of images.max_bytes().
@@ -154,7 +160,8 @@ class PostPublishApi(_WriteApi):
         operation_id="blogs_posts_publish",
         request=InputSerializer,
         responses={200: PostSerializer, **ERRORS},
-        summary="Publish a draft now, or schedule it",
+        summary="Publish a draft now, or schedule it (submit it, for a reporter on a blog "
+        "that requires approval)",
     )
     def post(self, request: Request, slug: str, post_id: int) -> Response:
         post = get_post_for_change(request, slug, post_id)
@@ -162,6 +169,69 @@ class PostPublishApi(_WriteApi):
         serializer.is_valid(raise_exception=True)
         services.publish_post(post, by=request.user, at=serializer.validated_data.get("at"))
         return Response(post_output(request, post))
+
+
+class PostApproveApi(_WriteApi):
+    class InputSerializer(serializers.Serializer):
+        at = serializers.DateTimeField(
+            required=False,
+            allow_null=True,
+            help_text="When to publish; a future time schedules the post. Default: now (or "
+            "the later time the post asked for).",
+        )
+
+        class Meta:
+            ref_name = "PostApprove"
+
+    @extend_schema(
+        operation_id="blogs_posts_approve",
+        request=InputSerializer,
+        responses={200: PostSerializer, **ERRORS},
+        summary="Approve a post waiting for approval: it is published (editors only)",
+    )
+    def post(self, request: Request, slug: str, post_id: int) -> Response:
+        post = get_post_for_change(request, slug, post_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.approve_post(post, by=request.user, at=serializer.validated_data.get("at"))
+        return Response(post_output(request, post))
+
+
+class PostReturnApi(_WriteApi):
+    class InputSerializer(serializers.Serializer):
+        note = CleanCharField(
+            max_length=2000, help_text="What the reporter should change; shown on their post."
+        )
+
+        class Meta:
+            ref_name = "PostReturn"
+
+    @extend_schema(
+        operation_id="blogs_posts_return",
+        request=InputSerializer,
+        responses={200: PostSerializer, **ERRORS},
+        summary="Send a post waiting for approval back to its reporter as a draft, with a "
+        "note (editors only)",
+    )
+    def post(self, request: Request, slug: str, post_id: int) -> Response:
+        post = get_post_for_change(request, slug, post_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.return_post(post, by=request.user, note=serializer.validated_data["note"])
+        return Response(post_output(request, post))
+
+
+class PostDiscardApi(_WriteApi):
+    @extend_schema(
+        operation_id="blogs_posts_discard",
+        request=None,
+        responses={204: None, **ERRORS},
+        summary="Discard a post waiting for approval (editors only)",
+    )
+    def post(self, request: Request, slug: str, post_id: int) -> Response:
+        post = get_post_for_change(request, slug, post_id)
+        services.discard_post(post, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PostImageCreateApi(_WriteApi):
@@ -180,7 +250,7 @@ class PostImageCreateApi(_WriteApi):
     @extend_schema(
         operation_id="blogs_posts_images_create",
         request={"multipart/form-data": InputSerializer},
-        responses={201: ImageSerializer, **ERRORS, 413: TOO_LARGE},
+        responses={201: ImageSerializer, **ERRORS, 413: TOO_LARGE, 415: NOT_MULTIPART},
         summary="Attach a picture to a post",
     )
     def post(self, request: Request, slug: str, post_id: int) -> Response:
@@ -189,7 +259,7 @@ class PostImageCreateApi(_WriteApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        image = services.add_post_image(
+        image = media_services.add_post_image(
             post,
             by=request.user,
             upload=data["file"],

@@ -1,22 +1,30 @@
 """Business actions on live blogs: the only code that writes posts, blogs and their media.
 
 The admin, views, API and management commands call these; none of them saves a Post
-directly. `posts` holds filing, editing, publishing and pinning; `media` pictures and embeds.
+directly. `posts` holds filing, editing, publishing and pinning; `approval` the editors'
+queue of reporters' submitted posts; `blogs` a blog's settings and status; `contributors`
+bylines.
+Pictures and embeds have their own services in `liveblog.media.services`.
 """
 
-from .contributors import BYLINE_FIELDS, save_contributor
-from .media import (
-    MSG_ALT_TEXT,
-    add_post_embed,
-    add_post_image,
-    rebroadcast_post,
-    remove_post_embed,
-    remove_post_image,
-    update_post_embed,
-    update_post_image,
+from liveblog.services.approval import (
+    MSG_CANNOT_APPROVE,
+    MSG_NOT_SUBMITTED,
+    MSG_NOTE_REQUIRED,
+    approve_post,
+    discard_post,
+    return_post,
 )
-from .posts import (
+from liveblog.services.blogs import (
+    BLOG_FIELDS,
+    create_blog,
+    set_blog_status,
+    update_blog,
+)
+from liveblog.services.contributors import BYLINE_FIELDS, save_contributor
+from liveblog.services.posts import (
     EDITABLE_FIELDS,
+    MSG_APPROVED_IS_EDITORS,
     MSG_BYLINE_NOT_YOURS,
     MSG_CANNOT_FLAG,
     MSG_CANNOT_PIN,
@@ -30,37 +38,38 @@ from .posts import (
     pin_post,
     publish_post,
     publish_scheduled_posts,
-    set_blog_status,
     unpin_post,
     update_post,
 )
 
 __all__ = [
+    "BLOG_FIELDS",
     "BYLINE_FIELDS",
     "EDITABLE_FIELDS",
-    "MSG_ALT_TEXT",
+    "MSG_APPROVED_IS_EDITORS",
     "MSG_BYLINE_NOT_YOURS",
+    "MSG_CANNOT_APPROVE",
     "MSG_CANNOT_FLAG",
     "MSG_CANNOT_PIN",
     "MSG_CONFLICT",
     "MSG_DELETED",
     "MSG_EMPTY_POST",
+    "MSG_NOTE_REQUIRED",
+    "MSG_NOT_SUBMITTED",
     "MSG_NOT_YOURS",
     "PostConflict",
-    "add_post_embed",
-    "add_post_image",
+    "approve_post",
+    "create_blog",
     "create_post",
     "delete_post",
+    "discard_post",
     "pin_post",
     "publish_post",
     "publish_scheduled_posts",
-    "rebroadcast_post",
-    "remove_post_embed",
-    "remove_post_image",
+    "return_post",
     "save_contributor",
     "set_blog_status",
     "unpin_post",
+    "update_blog",
     "update_post",
-    "update_post_embed",
-    "update_post_image",
 ]

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
 
-from .. import images
-from ..events import record_event
-from ..models import Contributor, LiveBlog, LiveEvent, Post
+from liveblog.live.events import record_event
+from liveblog.media import images
+from liveblog.models import Contributor, LiveBlog, LiveEvent, Post
 
 User = AbstractBaseUser
 
@@ -28,7 +28,7 @@ def save_contributor(
     """Save a new or changed contributor, with a new avatar (`avatar`, an upload or what a
     form decoded of it) or without one (`remove_avatar`).
 
-    An avatar is decoded, stripped of metadata and re-encoded (liveblog.images); a refused
+    An avatar is decoded, stripped of metadata and re-encoded (liveblog.media.images); a refused
     file raises ValidationError and changes nothing. The file is written before the
     transaction and deleted again if it fails; a replaced avatar is deleted after commit.
 

@@ -1,29 +1,34 @@
-"""Posts and blogs: filing, editing, publishing, deleting, pinning, blog status.
+"""Posts: filing, editing, publishing, deleting, pinning.
 
 Every function runs in one transaction and records the reader-visible event (if any) via
-`liveblog.events.record_event`, which broadcasts after commit.
+`liveblog.live.events.record_event`, which broadcasts after commit.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
-from .. import permissions
-from ..events import record_event
-from ..models import Contributor, LiveBlog, LiveEvent, Post
-from ..sanitize import clean_body
-from ..text import clean_text
+from liveblog import permissions
+from liveblog.live.events import post_changed
+from liveblog.models import Contributor, LiveBlog, Post
+from liveblog.sanitize import clean_body
+from liveblog.text import clean_text
 
 MSG_EMPTY_POST = "Write a headline or some text: a post cannot be empty."
 MSG_NOT_YOURS = "You can only change your own posts; ask an editor to change this one."
 MSG_CANNOT_PIN = "Only editors can pin or unpin posts."
 MSG_CANNOT_FLAG = "Only editors can mark posts as breaking or as key events."
 MSG_DELETED = "This post has been deleted and can no longer be changed."
+MSG_APPROVED_IS_EDITORS = (
+    "This post has been approved: on this blog only editors change approved posts. Ask an "
+    "editor to make the change."
+)
 MSG_BYLINE_NOT_YOURS = (
     "You can sign posts only as yourself or with bylines an editor has linked to you; "
     "ask an editor to add {names}."
@@ -66,17 +71,39 @@ def _normalise_schedule(
     status: str, published_at: datetime | None, *, now: datetime
 ) -> tuple[str, datetime | None]:
     """A published post with a time in the future is scheduled; a scheduled one whose
-    time has come is published. Drafts keep whatever time they were given."""
+    time has come is published. Drafts and submitted posts keep whatever time they were
+    given (a submitted post's is the time it asks to be published at)."""
     if published_at is not None and not SHOWABLE_FROM <= published_at <= SHOWABLE_UNTIL:
         error = ValidationError(MSG_TIME_OUT_OF_RANGE, code="time_out_of_range")
         raise ValidationError({"published_at": [error]})
-    if status == Post.Status.DRAFT:
+    if status in (Post.Status.DRAFT, Post.Status.SUBMITTED):
         return status, published_at
     # Readers see minutes; whole seconds keep <time datetime> and cursors tidy.
     published_at = published_at or now.replace(microsecond=0)
     if published_at > now:
         return Post.Status.SCHEDULED, published_at
     return Post.Status.PUBLISHED, published_at
+
+
+def _route_for_approval(blog: LiveBlog, by: User | None, status: str) -> str:
+    """On a blog that requires approval, what a reporter publishes or schedules is submitted
+    instead: it waits in the editors' queue (approval.approve_post publishes it). Routing,
+    not refusing, keeps every way of filing (the admin's Save, API clients, a phone in the
+    field) working unchanged; the post's status says where it went."""
+    if by is None or status not in (Post.Status.PUBLISHED, Post.Status.SCHEDULED):
+        return status
+    return Post.Status.SUBMITTED if permissions.needs_approval(by, blog) else status
+
+
+def _keep_queue_fields(post: Post, *, now: datetime) -> None:
+    """`submitted_at` is set while the post waits for approval (the time it entered the
+    queue), else cleared; an editor's note goes once the post is published or scheduled."""
+    if post.status == Post.Status.SUBMITTED:
+        post.submitted_at = post.submitted_at or now
+    else:
+        post.submitted_at = None
+    if post.status in (Post.Status.PUBLISHED, Post.Status.SCHEDULED):
+        post.review_note = ""
 
 
 def _check_not_empty(headline: str, body: str) -> None:
@@ -116,11 +143,12 @@ def _unpin_others(blog: LiveBlog, *, keep: Post | None) -> None:
     if keep is not None and keep.pk:
         others = others.exclude(pk=keep.pk)
     for other in others:
+        was_visible = other.is_visible()
         other.is_pinned = False
         other.version += 1
         other.save(update_fields=["is_pinned", "version", "updated_at"])
-        if other.is_visible():
-            record_event(blog, LiveEvent.Kind.POST_UNPINNED, post=other, data={"pinned": False})
+        other.blog = blog
+        post_changed(other, was_visible=was_visible, was_pinned=True)
 
 
 def create_post(
@@ -137,14 +165,17 @@ def create_post(
     is_pinned: bool = False,
 ) -> Post:
     """File a new post: published now, scheduled if `published_at` is in the future, or
-    kept as a draft."""
+    kept as a draft; submitted instead of published or scheduled when the blog requires
+    approval and `by` is not an editor."""
     if not by.has_perm("liveblog.add_post"):
         raise PermissionDenied("You do not have permission to file posts.")
     _check_flags(by, breaking=is_breaking, key_event=is_key_event, pinned=is_pinned)
     body = clean_body(body)
     headline = clean_text(headline, field="headline").strip()
     _check_not_empty(headline, body)
-    status, published_at = _normalise_schedule(status, published_at, now=timezone.now())
+    now = timezone.now()
+    status, published_at = _normalise_schedule(status, published_at, now=now)
+    status = _route_for_approval(blog, by, status)
     contributor_list = list(contributors or [])
     _check_bylines(by, contributor_list)
 
@@ -157,6 +188,7 @@ def create_post(
             body=body,
             published_at=published_at,
             status=status,
+            submitted_at=now if status == Post.Status.SUBMITTED else None,
             is_breaking=is_breaking,
             is_key_event=is_key_event,
             is_pinned=is_pinned,
@@ -164,8 +196,7 @@ def create_post(
             updated_by=by,
         )
         post.contributors.set(contributor_list)
-        if post.is_visible():
-            record_event(blog, LiveEvent.Kind.POST_PUBLISHED, post=post)
+        post_changed(post, was_visible=False, was_pinned=False)
     return post
 
 
@@ -181,11 +212,7 @@ def update_post(post: Post, *, by: User, expected_version: int | None, **changes
         raise TypeError(f"update_post cannot change {', '.join(sorted(unknown))}")
 
     with transaction.atomic():
-        current = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
-        if current.deleted_at is not None:
-            raise ValidationError(MSG_DELETED, code="deleted")
-        if not permissions.can_edit_post(by, current):
-            raise PermissionDenied(MSG_NOT_YOURS)
+        current = lock_post_for_change(post, by=by)
         # None: the caller changes only what cannot clash with an edit of the text (a pin).
         if expected_version is not None and current.version != expected_version:
             raise PostConflict(current)
@@ -215,9 +242,12 @@ def update_post(post: Post, *, by: User, expected_version: int | None, **changes
         for name, value in changes.items():
             setattr(current, name, value)
         _check_not_empty(current.headline, current.body)
+        now = timezone.now()
         current.status, current.published_at = _normalise_schedule(
-            current.status, current.published_at, now=timezone.now()
+            current.status, current.published_at, now=now
         )
+        current.status = _route_for_approval(current.blog, by, current.status)
+        _keep_queue_fields(current, now=now)
         if current.is_pinned and not was_pinned:
             _unpin_others(current.blog, keep=current)
         current.version += 1
@@ -225,60 +255,72 @@ def update_post(post: Post, *, by: User, expected_version: int | None, **changes
         current.save()
         if contributors is not None:
             current.contributors.set(contributors)
+        post_changed(current, was_visible=was_visible, was_pinned=was_pinned)
 
-        _record_change(current, was_visible=was_visible, was_pinned=was_pinned)
-
-    _copy_state(current, post)
+    copy_row(current, post)
     return post
 
 
-def _record_change(post: Post, *, was_visible: bool, was_pinned: bool) -> None:
-    is_visible = post.is_visible()
-    kind: LiveEvent.Kind | None = None
-    data: dict[str, Any] = {}
-    if is_visible and not was_visible:
-        kind = LiveEvent.Kind.POST_PUBLISHED
-    elif was_visible and not is_visible:
-        kind = LiveEvent.Kind.POST_DELETED
-    elif is_visible and post.is_pinned != was_pinned:
-        kind = LiveEvent.Kind.POST_PINNED if post.is_pinned else LiveEvent.Kind.POST_UNPINNED
-        data = {"pinned": post.is_pinned}
-    elif is_visible:
-        kind = LiveEvent.Kind.POST_UPDATED
-    if kind is not None:
-        record_event(post.blog, kind, post=post, data=data)
+def lock_post_for_change(
+    post: Post, *, by: User | None, may: Callable[[User, Post], bool] = permissions.can_edit_post
+) -> Post:
+    """The opening of every change to a post (its text, flags, media or cards): lock its
+    row, refuse a deleted post, and refuse `by` unless `may(by, post)`; `by=None` is the
+    newsroom's own process (the scheduler). Returns the locked row, blog loaded.
+    Precondition: inside the caller's transaction."""
+    current = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
+    if current.deleted_at is not None:
+        raise ValidationError(MSG_DELETED, code="deleted")
+    if by is not None and not may(by, current):
+        raise PermissionDenied(_refusal(by, current))
+    return current
 
 
-def _copy_state(source: Post, target: Post) -> None:
+def _refusal(by: User, post: Post) -> str:
+    # A reporter refused their own post on an approval blog: it has been approved.
+    if post.created_by_id == by.pk and permissions.needs_approval(by, post.blog):
+        return MSG_APPROVED_IS_EDITORS
+    return MSG_NOT_YOURS
+
+
+def copy_row(source: Model, target: Model) -> None:
+    """Give the caller's instance `target` the saved state of `source` (the locked row a
+    service changed), so callers see what was written."""
     if source is target:
         return
-    for field in Post._meta.concrete_fields:
+    for field in type(source)._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
 
 
 def publish_post(post: Post, *, by: User | None, at: datetime | None = None) -> Post:
-    """Publish a draft or scheduled post: now, or at `at` (a future time schedules it).
+    """Publish a draft, submitted or scheduled post: now, or at `at` (a future time
+    schedules it). A submitted post that asked for a time still ahead is scheduled for it.
+    When the blog requires approval and `by` is not an editor, the post is submitted instead.
 
     `by=None` is the scheduler acting for the newsroom (publish_scheduled_posts).
     """
     with transaction.atomic():
-        current = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
-        if current.deleted_at is not None:
-            raise ValidationError(MSG_DELETED, code="deleted")
-        if by is not None and not permissions.can_edit_post(by, current):
-            raise PermissionDenied(MSG_NOT_YOURS)
+        current = lock_post_for_change(post, by=by)
         was_visible = current.is_visible()
         now = timezone.now()
-        when = at or (current.published_at if current.status == Post.Status.SCHEDULED else now)
-        current.status, current.published_at = _normalise_schedule(
-            Post.Status.PUBLISHED, when, now=now
+        asked = current.published_at
+        if current.status == Post.Status.SCHEDULED or (
+            current.status == Post.Status.SUBMITTED and asked is not None and asked > now
+        ):
+            when = asked
+        else:
+            when = now
+        status, current.published_at = _normalise_schedule(
+            Post.Status.PUBLISHED, at or when, now=now
         )
+        current.status = _route_for_approval(current.blog, by, status)
+        _keep_queue_fields(current, now=now)
         current.version += 1
         if by is not None:
             current.updated_by = by
         current.save()
-        _record_change(current, was_visible=was_visible, was_pinned=current.is_pinned)
-    _copy_state(current, post)
+        post_changed(current, was_visible=was_visible, was_pinned=current.is_pinned)
+    copy_row(current, post)
     return post
 
 
@@ -305,9 +347,8 @@ def delete_post(post: Post, *, by: User) -> Post:
         current.version += 1
         current.updated_by = by
         current.save()
-        if was_visible:
-            record_event(current.blog, LiveEvent.Kind.POST_DELETED, post=current)
-    _copy_state(current, post)
+        post_changed(current, was_visible=was_visible, was_pinned=False)
+    copy_row(current, post)
     return post
 
 
@@ -319,21 +360,3 @@ def pin_post(post: Post, *, by: User) -> Post:
 
 def unpin_post(post: Post, *, by: User) -> Post:
     return update_post(post, by=by, expected_version=None, is_pinned=False)
-
-
-def set_blog_status(blog: LiveBlog, *, status: str, by: User) -> LiveBlog:
-    """Mark a blog live, paused or ended; open reader pages show the change."""
-    if not by.has_perm("liveblog.change_liveblog"):
-        raise PermissionDenied("Only editors can change a blog's status.")
-    if status not in LiveBlog.Status.values:
-        raise ValidationError(f"Unknown status {status!r}.", code="invalid_status")
-    with transaction.atomic():
-        locked = LiveBlog.objects.select_for_update().get(pk=blog.pk)
-        if locked.status == status:
-            return blog
-        locked.status = status
-        locked.save(update_fields=["status", "updated_at"])
-        record_event(locked, LiveEvent.Kind.BLOG_STATUS, data={"status": status})
-    blog.status = status
-    blog.last_seq = locked.last_seq
-    return blog

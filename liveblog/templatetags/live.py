@@ -1,4 +1,4 @@
-"""What the live page tells live.js about the push (liveblog.hub)."""
+"""What the live page tells live.js about the push (liveblog.live.hub)."""
 
 from django import template
 from django.conf import settings

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import ConstituencyResultApi, ScoreboardApi
+from results.api.views import ConstituencyResultApi, ScoreboardApi
 
 
 class OnsIdConverter:

@@ -1,6 +1,11 @@
-"""Read API: the national scoreboard and a constituency's result card."""
+"""Read API: the national scoreboard and a constituency's result card.
 
-from django.http import Http404
+Cached by the election's results version (results.caching): anonymous readers whose copy
+is current get a 304 after the one query that reads the election."""
+
+from collections.abc import Callable
+
+from django.http import Http404, HttpResponseBase
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -8,9 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from liveblog.api.fields import UtcDateTimeField
-from results import selectors
+from results import caching, selectors
 from results.figures import ResultFigures
 from results.models import ConstituencyResult, Election
+
+VARY = ("Cookie", "Authorization")
 
 
 def _election(slug: str) -> Election:
@@ -18,6 +25,18 @@ def _election(slug: str) -> Election:
         return selectors.get_election(slug)
     except Election.DoesNotExist as exc:
         raise Http404("No such election.") from exc
+
+
+def _respond(
+    request: Request, election: Election, build: Callable[[], Response]
+) -> HttpResponseBase:
+    return caching.respond(
+        request,
+        caching.election_validators(election),
+        build,
+        signed_in=request.user.is_authenticated,
+        vary=VARY,
+    )
 
 
 class ScoreboardApi(APIView):
@@ -42,9 +61,13 @@ class ScoreboardApi(APIView):
         def get_others(self, board: selectors.Scoreboard) -> dict:
             return {"seats": board.others_seats, "change": board.others_change}
 
-    def get(self, request: Request, slug: str) -> Response:
-        board = selectors.get_scoreboard(_election(slug))
-        return Response(self.OutputSerializer(board).data)
+    def get(self, request: Request, slug: str) -> HttpResponseBase:
+        election = _election(slug)
+        return _respond(
+            request,
+            election,
+            lambda: Response(self.OutputSerializer(selectors.get_scoreboard(election)).data),
+        )
 
 
 class ConstituencyResultApi(APIView):
@@ -98,10 +121,14 @@ class ConstituencyResultApi(APIView):
         def get_candidates(self, card: ResultFigures) -> list[dict]:
             return ConstituencyResultApi.CandidateSerializer(card.candidates, many=True).data
 
-    def get(self, request: Request, slug: str, ons_id: str) -> Response:
+    def get(self, request: Request, slug: str, ons_id: str) -> HttpResponseBase:
         election = _election(slug)
-        try:
-            card = selectors.get_card_by_ons_id(election, ons_id)
-        except ConstituencyResult.DoesNotExist as exc:
-            raise Http404("No result for that constituency.") from exc
-        return Response(self.OutputSerializer(card).data)
+
+        def build() -> Response:
+            try:
+                card = selectors.get_card_by_ons_id(election, ons_id)
+            except ConstituencyResult.DoesNotExist as exc:
+                raise Http404("No result for that constituency.") from exc
+            return Response(self.OutputSerializer(card).data)
+
+        return _respond(request, election, build)

@@ -26,9 +26,9 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..figures import GAIN, HOLD, CandidateFigures, ResultFigures, result_figures
-from ..models import ConstituencyResult, Election, Party
-from .pa import NOMINATIONS, PA_ABBREVIATIONS, RESULT, ROOTS, RUSH
+from results.feeds.pa import NOMINATIONS, PA_ABBREVIATIONS, RESULT, ROOTS, RUSH
+from results.figures import GAIN, HOLD, CandidateFigures, ResultFigures, result_figures
+from results.models import ConstituencyResult, Election, Party
 
 UK = ZoneInfo("Europe/London")
 POLLS_CLOSE = time(22, 0)

@@ -1,26 +1,17 @@
 from django import template
 
-from results.figures import ResultFigures, result_figures
-from results.models import ConstituencyResult, PostResultCard
-from results.selectors import Scoreboard, get_scoreboard
+from liveblog.models import Post
+from results.cards import ShownCard, list_shown_cards
 
 register = template.Library()
 
 MINUS = "\u2212"
 
 
-@register.filter
-def figures(result: ConstituencyResult) -> ResultFigures:
-    """Derived figures of a result loaded with its candidacies (no queries of its own)."""
-    return result_figures(result)
-
-
-@register.filter
-def card_scoreboard(card: PostResultCard) -> Scoreboard:
-    """The scoreboard a card shows: as post_cards_prefetch() attached it (no queries), else
-    read now (a card fetched some other way)."""
-    board = card.__dict__.get("scoreboard")
-    return board if board is not None else get_scoreboard(card.election)
+@register.simple_tag
+def shown_cards(post: Post) -> list[ShownCard]:
+    """`{% shown_cards post as cards %}`: what the post's result cards show."""
+    return list_shown_cards(post)
 
 
 @register.filter

@@ -78,6 +78,9 @@ REQUESTS = {
     "blogs_posts_update": lambda ctx: ({"version": ctx["post"].version, "headline": "x"}, "json"),
     "blogs_posts_delete": lambda ctx: ({}, "json"),
     "blogs_posts_publish": lambda ctx: ({}, "json"),
+    "blogs_posts_approve": lambda ctx: ({}, "json"),
+    "blogs_posts_return": lambda ctx: ({"note": "Name the source"}, "json"),
+    "blogs_posts_discard": lambda ctx: ({}, "json"),
     "blogs_posts_images_create": lambda ctx: (
         {"file": SimpleUploadedFile("a.jpg", jpeg((400, 300))), "alt_text": "Counters"},
         "multipart",
@@ -109,8 +112,14 @@ def test_every_operation_in_the_schema_answers_as_documented(
 ):
     assert small_election.slug == blog.slug == "ge2017"
     for path, method, operation in _operations():
-        # A fresh post per operation: a draft to publish, a published one otherwise.
-        status = Post.Status.DRAFT if operation["operationId"] == "blogs_posts_publish" else None
+        # A fresh post per operation: a draft to publish, a submitted one for the approval
+        # queue's answers, a published one otherwise.
+        status = {
+            "blogs_posts_publish": Post.Status.DRAFT,
+            "blogs_posts_approve": Post.Status.SUBMITTED,
+            "blogs_posts_return": Post.Status.SUBMITTED,
+            "blogs_posts_discard": Post.Status.SUBMITTED,
+        }.get(operation["operationId"])
         post = _post(reporter, blog, **({"status": status} if status else {}))
         ctx = {"post": post}
         url = path.format(slug="ge2017", post_id=post.pk, ons_id=MK_SOUTH)

@@ -376,3 +376,34 @@ def test_json_body_larger_than_the_limit_is_413(reporter_api, blog, settings):
     assert response.status_code == 413
     assert response.json()["detail"].startswith("This request is ")
     assert not Post.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Found by schemathesis: a part with no headers and text that is no part at all.
+        "--B\r\nपन्ह त्र إلا بسم الله--B--\r\n".encode(),
+        b"--B\r\nContent-Disposition: form-data\r\n\r\nno name--B--\r\n",
+        b"not multipart at all",
+        b"",
+    ],
+)
+def test_a_broken_multipart_body_is_a_400_that_says_so(reporter_api, reporter_post, body):
+    response = reporter_api.generic(
+        "POST",
+        api(f"blogs/ge2017/posts/{reporter_post.pk}/images/"),
+        body,
+        content_type="multipart/form-data; boundary=B",
+    )
+    assert response.status_code == 400, response.content
+    assert not reporter_post.images.exists()
+
+
+def test_a_picture_sent_as_json_is_a_415_the_schema_documents(reporter_api, reporter_post):
+    response = reporter_api.post(
+        api(f"blogs/ge2017/posts/{reporter_post.pk}/images/"), {"alt_text": "x"}, format="json"
+    )
+    assert response.status_code == 415
+    schema = reporter_api.get(api("schema/"), HTTP_ACCEPT="application/json").json()
+    upload = schema["paths"]["/api/v1/blogs/{slug}/posts/{post_id}/images/"]["post"]
+    assert "415" in upload["responses"]

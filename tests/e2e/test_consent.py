@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, Request, expect
 
 from liveblog import services
+from liveblog.media import services as media_services
 
 pytestmark = pytest.mark.e2e
 
@@ -39,8 +40,8 @@ def test_no_request_leaves_the_machine_before_consent_and_the_embed_loads_after(
     live_url, page, blog, reporter
 ):
     post = services.create_post(blog=blog, by=reporter, headline="Reaction from Bedford")
-    services.add_post_embed(post, by=reporter, url=X_POST)
-    services.add_post_embed(post, by=reporter, url=YOUTUBE_POST)
+    media_services.add_post_embed(post, by=reporter, url=X_POST)
+    media_services.add_post_embed(post, by=reporter, url=YOUTUBE_POST)
     requests = record_requests(page)
 
     page.goto(f"{live_url}/live/{blog.slug}/")
@@ -75,7 +76,7 @@ def test_remembered_choice_loads_that_providers_embeds_including_one_that_arrive
     live_url, page, browser, blog, reporter
 ):
     post = services.create_post(blog=blog, by=reporter, headline="Reaction from Bedford")
-    services.add_post_embed(post, by=reporter, url=X_POST)
+    media_services.add_post_embed(post, by=reporter, url=X_POST)
     reader_context = browser.new_context(viewport={"width": 390, "height": 844})
     reader_context.set_default_timeout(10_000)
     reader = reader_context.new_page()

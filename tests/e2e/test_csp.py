@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from liveblog import services
+from liveblog.media import services as media_services
 
 from .test_live_updates import log_in
 
@@ -58,7 +59,7 @@ def test_the_reader_page_goes_live_and_loads_an_embed_without_a_violation(
 ):
     page, violations = watched
     post = services.create_post(blog=blog, by=reporter, headline="Reaction from Bedford")
-    services.add_post_embed(post, by=reporter, url=X_POST)
+    media_services.add_post_embed(post, by=reporter, url=X_POST)
 
     page.goto(f"{live_url}/live/{blog.slug}/")
     expect(page.locator("[data-live-root]")).to_have_attribute("data-live-state", "live")

@@ -1,6 +1,6 @@
 import pytest
 
-from liveblog import events
+from liveblog.live import events
 
 
 @pytest.fixture(autouse=True)

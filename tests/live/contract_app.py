@@ -1,10 +1,10 @@
-"""A tiny ASGI application that reports what liveblog.fastpath.send_now does under a
+"""A tiny ASGI application that reports what liveblog.live.fastpath.send_now does under a
 real server (tests/live/test_fastpath_contract.py runs it under uvicorn and Daphne)."""
 
 import json
 import sys
 
-from liveblog.fastpath import send_now
+from liveblog.live.fastpath import send_now
 
 
 def text(payload: dict) -> dict:

@@ -8,7 +8,8 @@ import pytest
 from channels.db import database_sync_to_async
 from rest_framework.test import APIClient
 
-from liveblog import hub, services
+from liveblog import services
+from liveblog.live import hub
 from liveblog.models import LiveEvent
 from tests.live.test_hub import connect
 

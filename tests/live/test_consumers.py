@@ -8,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
 from liveblog import services
-from liveblog.consumers import CLOSE_READ_ONLY, CLOSE_TOO_MANY, CLOSE_UNKNOWN_BLOG
+from liveblog.live.consumers import CLOSE_READ_ONLY, CLOSE_TOO_MANY, CLOSE_UNKNOWN_BLOG
 from liveblog.models import LiveBlog
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 
-from liveblog import events, services
+from liveblog import services
+from liveblog.live import events
 from liveblog.models import LiveEvent, Post
 
 
@@ -72,7 +73,7 @@ def test_a_failed_broadcast_is_logged_and_the_save_stands(
     monkeypatch.setattr(events, "get_channel_layer", BrokenLayer)
 
     with (
-        caplog.at_level(logging.WARNING, logger="liveblog.events"),
+        caplog.at_level(logging.WARNING, logger="liveblog.live.events"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         post = services.create_post(blog=blog, by=editor, headline="Still saved")
@@ -89,7 +90,7 @@ def test_while_redis_is_down_writes_skip_the_layer_and_warn_once(
 ):
     layer = BrokenLayer()
     monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
-    with caplog.at_level(logging.WARNING, logger="liveblog.events"):
+    with caplog.at_level(logging.WARNING, logger="liveblog.live.events"):
         for n in range(5):
             with django_capture_on_commit_callbacks(execute=True):
                 services.create_post(blog=blog, by=editor, headline=f"Post {n}")
@@ -111,7 +112,7 @@ def test_a_broadcast_that_hangs_gives_up_after_the_timeout(
 
     monkeypatch.setattr(events, "get_channel_layer", HangingLayer)
     with (
-        caplog.at_level(logging.WARNING, logger="liveblog.events"),
+        caplog.at_level(logging.WARNING, logger="liveblog.live.events"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         post = services.create_post(blog=blog, by=editor, headline="Saved anyway")
@@ -131,7 +132,7 @@ def test_the_first_broadcast_after_the_cooldown_reports_the_layer_back(
         async def group_send(self, group, message):
             sent.append(message["seq"])
 
-    with caplog.at_level(logging.WARNING, logger="liveblog.events"):
+    with caplog.at_level(logging.WARNING, logger="liveblog.live.events"):
         monkeypatch.setattr(events, "get_channel_layer", BrokenLayer)
         with django_capture_on_commit_callbacks(execute=True):
             services.create_post(blog=blog, by=editor, headline="While down")
@@ -191,7 +192,7 @@ def test_a_layer_that_stays_down_is_tried_ever_less_often_up_to_the_retry_period
     monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
     tried_at = []
 
-    with caplog.at_level(logging.WARNING, logger="liveblog.events"):
+    with caplog.at_level(logging.WARNING, logger="liveblog.live.events"):
         for _ in range(91):  # a write every 0.25 s for 22.5 s
             before = layer.calls
             with django_capture_on_commit_callbacks(execute=True):

@@ -1,4 +1,4 @@
-"""What liveblog.fastpath relies on, checked against the installed servers, Channels and
+"""What liveblog.live.fastpath relies on, checked against the installed servers, Channels and
 CPython (issue 12). If an upgrade breaks one of these, change fastpath, then the pin."""
 
 import gc
@@ -15,7 +15,7 @@ import pytest
 from websockets.sync.client import connect
 
 from deploy.processes import free_port, running, wait_for_port
-from liveblog.fastpath import Collector
+from liveblog.live.fastpath import Collector
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

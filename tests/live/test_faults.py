@@ -19,7 +19,8 @@ from channels.db import database_sync_to_async
 from django.db import OperationalError
 
 from deploy.processes import free_port, redis_command, wait_for_port
-from liveblog import hub, services
+from liveblog import services
+from liveblog.live import hub
 from tests.live.test_hub import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,10 +111,10 @@ async def test_redis_killed_and_restarted_under_readers_loses_nothing_and_warns_
     await file_post(blog=blog, by=editor, headline="After")
     assert (await receive(reader))["seq"] == 4  # pushed again, no heartbeat needed
 
-    hub_lines = messages(caplog, "liveblog.hub")
+    hub_lines = messages(caplog, "liveblog.live.hub")
     assert sum("unreachable" in line for line in hub_lines) == 1
     assert sum(line.endswith("is back") for line in hub_lines) == 1
-    broadcast_lines = messages(caplog, "liveblog.events")
+    broadcast_lines = messages(caplog, "liveblog.live.events")
     assert sum("unreachable" in line for line in broadcast_lines) == 1
     assert broadcast_lines[-1] == "live broadcast: channel layer is back"
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
@@ -153,7 +154,7 @@ async def test_the_database_away_costs_one_warning_and_the_heartbeat_recovers(
         return fail()
 
     monkeypatch.setattr(hub, "_latest_seqs", database_down)
-    from liveblog import events
+    from liveblog.live import events
 
     monkeypatch.setattr(events, "_broadcast", lambda message: None)
     await file_post(blog=blog, by=editor, headline="Lost push")
@@ -166,7 +167,7 @@ async def test_the_database_away_costs_one_warning_and_the_heartbeat_recovers(
     await the_hub.beat()
 
     assert (await receive(reader))["seq"] == 1  # refilled from the log
-    lines = messages(caplog, "liveblog.hub")
+    lines = messages(caplog, "liveblog.live.hub")
     assert sum("database unreachable" in line for line in lines) == 1
     assert sum(line == "live hub: database is back" for line in lines) == 1
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []

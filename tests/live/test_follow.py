@@ -10,7 +10,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.db.backends import utils as db_utils
 
-from liveblog import hub, services
+from liveblog import services
+from liveblog.live import hub
 from tests.live.test_hub import connect, file_post, seqs
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,7 +8,8 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
-from liveblog import events, hub, selectors, services
+from liveblog import selectors, services
+from liveblog.live import events, hub
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

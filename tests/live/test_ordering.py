@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from liveblog import hub as hub_module
-from liveblog.hub import CLOSE_TOO_SLOW, Hub, Reader, _Followed, frame
+from liveblog.live import hub as hub_module
+from liveblog.live.hub import CLOSE_TOO_SLOW, Hub, Reader, _Followed, frame
 
 
 class SlowSocket:

@@ -27,7 +27,7 @@ def test_publish_scheduled_publishes_due_posts_and_broadcasts_them(
     assert post.status == Post.Status.SCHEDULED
     Post.objects.filter(pk=post.pk).update(published_at=timezone.now() - timedelta(seconds=1))
     sent = []
-    monkeypatch.setattr("liveblog.events._broadcast", sent.append)
+    monkeypatch.setattr("liveblog.live.events._broadcast", sent.append)
 
     with django_capture_on_commit_callbacks(execute=True):
         call_command("publish_scheduled")

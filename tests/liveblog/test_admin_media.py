@@ -7,7 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liveblog import services
-from liveblog.admin_media import MSG_CHOOSE_FILE
+from liveblog.live import events as events_module
+from liveblog.media import services as media_services
+from liveblog.media.admin import MSG_CHOOSE_FILE
 from liveblog.models import LiveEvent, Post, PostEmbed, PostImage
 
 from . import media_files
@@ -118,10 +120,10 @@ def test_reporter_files_a_post_with_a_picture_and_an_embed(client, reporter, blo
     assert [(e.provider, e.url) for e in post.embeds.all()] == [
         ("x", "https://x.com/BBCNews/status/873")
     ]
-    # Published without media, then re-broadcast once with both.
+    # One event for the whole save: published, rendered with the picture and the embed.
     events = list(LiveEvent.objects.filter(post=post).order_by("seq"))
-    assert [e.kind for e in events] == [LiveEvent.Kind.POST_PUBLISHED, LiveEvent.Kind.POST_UPDATED]
-    assert "<picture>" in events[1].html and "Allow X content?" in events[1].html
+    assert [e.kind for e in events] == [LiveEvent.Kind.POST_PUBLISHED]
+    assert "<picture>" in events[0].html and "Allow X content?" in events[0].html
 
 
 def test_picture_without_alt_text_is_refused_and_nothing_is_saved(
@@ -138,7 +140,7 @@ def test_picture_without_alt_text_is_refused_and_nothing_is_saved(
     response = client.post(ADD_URL, data)
 
     assert response.status_code == 200
-    assert services.MSG_ALT_TEXT in response.content.decode()
+    assert media_services.MSG_ALT_TEXT in response.content.decode()
     assert not Post.objects.exists()
     assert all_files(media_storage) == set()
 
@@ -162,7 +164,9 @@ def test_alt_text_without_a_file_asks_for_the_picture(client, reporter, blog, me
 def test_refused_upload_is_reported_on_the_form_and_leaves_the_post_untouched(
     client, reporter, post, media_storage
 ):
-    kept = services.add_post_image(post, by=reporter, upload=upload(png((640, 480))), alt_text="A")
+    kept = media_services.add_post_image(
+        post, by=reporter, upload=upload(png((640, 480))), alt_text="A"
+    )
     post.refresh_from_db()
     version, files, events = post.version, all_files(media_storage), LiveEvent.objects.count()
     client.force_login(reporter)
@@ -187,18 +191,21 @@ def test_refused_upload_is_reported_on_the_form_and_leaves_the_post_untouched(
     assert LiveEvent.objects.count() == events
 
 
-def test_editing_several_pictures_and_embeds_re_broadcasts_the_post_once(
-    client, reporter, post, media_storage, django_capture_on_commit_callbacks
+def test_one_admin_save_with_text_pictures_and_embeds_is_one_event_with_the_final_state(
+    client, reporter, post, media_storage, django_capture_on_commit_callbacks, monkeypatch
 ):
-    first = services.add_post_image(
+    first = media_services.add_post_image(
         post, by=reporter, upload=upload(jpeg((900, 600))), alt_text="1"
     )
-    gone = services.add_post_image(post, by=reporter, upload=upload(jpeg((700, 500))), alt_text="2")
+    gone = media_services.add_post_image(
+        post, by=reporter, upload=upload(jpeg((700, 500))), alt_text="2"
+    )
     post.refresh_from_db()
     before = LiveEvent.objects.count()
     client.force_login(reporter)
     data = {
         **_post_fields(post.blog, post=post),
+        "headline": "Bedford: the count in pictures",
         **_management("images", total=4, initial=2),
         **_image_row(0, image=first, alt="Bedford count, 2am", credit="PA Media"),
         **_image_row(1, image=gone, alt="2", DELETE="on"),
@@ -209,14 +216,25 @@ def test_editing_several_pictures_and_embeds_re_broadcasts_the_post_once(
         **_embed_row(1, "https://bsky.app/profile/bbcnews.bsky.social/post/3kxyzabcdefg2"),
     }
 
+    renders = []
+    real_render = events_module.render_post_fragment
+    monkeypatch.setattr(
+        events_module, "render_post_fragment", lambda p: renders.append(p.pk) or real_render(p)
+    )
+    broadcasts = []
+    monkeypatch.setattr(events_module, "_broadcast", broadcasts.append)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_change_url(post), data)
 
     assert response.status_code == 302, _errors(response)
     events = list(LiveEvent.objects.order_by("seq")[before:])
-    # The post form's own update, then one re-broadcast after all the inlines.
-    assert [e.kind for e in events] == [LiveEvent.Kind.POST_UPDATED, LiveEvent.Kind.POST_UPDATED]
+    # The text, three pictures changed, one removed, two embeds added: one event, one
+    # render, one broadcast.
+    assert [e.kind for e in events] == [LiveEvent.Kind.POST_UPDATED]
+    assert renders == [post.pk]
+    assert [m["seq"] for m in broadcasts] == [events[0].seq]
     final = events[-1].html
+    assert "Bedford: the count in pictures" in final
     assert final.count("<figure") == 3 and 'alt="2"' not in final
     assert "Copyright: PA Media" in final
     assert "Allow YouTube content?" in final and "Allow Bluesky content?" in final
@@ -232,7 +250,7 @@ def test_editing_several_pictures_and_embeds_re_broadcasts_the_post_once(
 def test_replacing_a_picture_in_the_admin_removes_the_old_renditions(
     client, reporter, post, media_storage, django_capture_on_commit_callbacks
 ):
-    image = services.add_post_image(
+    image = media_services.add_post_image(
         post, by=reporter, upload=upload(jpeg((900, 600))), alt_text="A"
     )
     old = set(image.stored_names)
@@ -274,7 +292,7 @@ def test_look_alike_embed_link_is_refused_on_the_form(client, reporter, post):
 def test_form_posted_without_the_media_section_leaves_media_as_it_is(
     client, reporter, post, media_storage
 ):
-    image = services.add_post_image(
+    image = media_services.add_post_image(
         post, by=reporter, upload=upload(jpeg((400, 300))), alt_text="A"
     )
     post.refresh_from_db()
@@ -293,7 +311,9 @@ def test_form_posted_without_the_media_section_leaves_media_as_it_is(
 def test_reporter_cannot_change_pictures_on_someone_elses_post(
     client, other_reporter, post, media_storage
 ):
-    services.add_post_image(post, by=post.created_by, upload=upload(jpeg((400, 300))), alt_text="A")
+    media_services.add_post_image(
+        post, by=post.created_by, upload=upload(jpeg((400, 300))), alt_text="A"
+    )
     client.force_login(other_reporter)
 
     response = client.get(_change_url(post))

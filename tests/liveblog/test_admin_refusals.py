@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from liveblog import services
+from liveblog.media import services as media_services
 from liveblog.models import Post
 
 from .media_files import jpeg, upload
@@ -25,7 +26,7 @@ def test_a_picture_refused_while_saving_shows_the_reason_and_saves_nothing(
     def refuse(*args, **kwargs):
         raise ValidationError(services.MSG_DELETED)
 
-    monkeypatch.setattr(services, "add_post_image", refuse)
+    monkeypatch.setattr(media_services, "add_post_image", refuse)
     client.force_login(reporter)
     data = {
         **_post_fields(post.blog, post=post),

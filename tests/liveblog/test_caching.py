@@ -13,8 +13,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from liveblog import caching, page_store, services
+from liveblog import services
 from liveblog.models import LiveBlog
+from liveblog.pages import caching
+from liveblog.pages import store as page_store
 from results.services import attach_result_card, correct_result
 from tests.factories import PostFactory
 from tests.results.conftest import (  # noqa: F401
@@ -360,3 +362,29 @@ def test_readers_arriving_together_after_a_new_seq_share_one_render(settings, mo
 
     assert renders == [7]
     assert bodies == [b"rendered"] * 4
+
+
+# The render locks: an explicit, bounded table ------------------------------------------------
+
+
+def _key(n: int):
+    return ("http", "testserver", "/live/ge2017/", (f"before={n}",))
+
+
+def test_one_lock_per_page_and_the_table_stays_bounded():
+    locks = caching.RenderLocks(limit=3)
+    first = locks.for_page(_key(1))
+    assert locks.for_page(_key(1)) is first
+    for n in range(2, 50):
+        locks.for_page(_key(n))
+    assert len(locks) == 3
+
+
+def test_a_held_lock_is_never_dropped_so_its_waiters_share_it():
+    locks = caching.RenderLocks(limit=2)
+    held = locks.for_page(_key(1))
+    with held:
+        for n in range(2, 20):
+            locks.for_page(_key(n))
+        assert locks.for_page(_key(1)) is held
+    assert len(locks) <= 3

@@ -7,7 +7,9 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from liveblog import embeds, services
+from liveblog import services
+from liveblog.media import embeds
+from liveblog.media import services as media_services
 from liveblog.models import LiveEvent, Post, PostEmbed
 
 pytestmark = pytest.mark.django_db
@@ -229,7 +231,7 @@ def test_add_post_embed_stores_the_rebuilt_link_and_broadcasts_the_post(
     before = LiveEvent.objects.count()
 
     with django_capture_on_commit_callbacks(execute=True):
-        embed = services.add_post_embed(
+        embed = media_services.add_post_embed(
             post, by=reporter, url="https://twitter.com/BBCNews/status/873?s=20"
         )
 
@@ -240,12 +242,12 @@ def test_add_post_embed_stores_the_rebuilt_link_and_broadcasts_the_post(
 
 
 def test_refused_embed_changes_nothing(post, reporter):
-    services.add_post_embed(post, by=reporter, url="https://youtu.be/dQw4w9WgXcQ")
+    media_services.add_post_embed(post, by=reporter, url="https://youtu.be/dQw4w9WgXcQ")
     post.refresh_from_db()
     version, events = post.version, LiveEvent.objects.count()
 
     with pytest.raises(ValidationError):
-        services.add_post_embed(
+        media_services.add_post_embed(
             post, by=reporter, url="https://twitter.com.evil.example/a/status/1"
         )
 
@@ -257,19 +259,19 @@ def test_refused_embed_changes_nothing(post, reporter):
 
 def test_reporter_cannot_embed_in_someone_elses_post(post, other_reporter):
     with pytest.raises(PermissionDenied):
-        services.add_post_embed(post, by=other_reporter, url="https://youtu.be/dQw4w9WgXcQ")
+        media_services.add_post_embed(post, by=other_reporter, url="https://youtu.be/dQw4w9WgXcQ")
 
     assert not PostEmbed.objects.exists()
 
 
 def test_changing_and_removing_an_embed_each_broadcast_the_post(post, reporter):
-    embed = services.add_post_embed(post, by=reporter, url="https://youtu.be/dQw4w9WgXcQ")
+    embed = media_services.add_post_embed(post, by=reporter, url="https://youtu.be/dQw4w9WgXcQ")
     before = LiveEvent.objects.count()
 
-    services.update_post_embed(embed, by=reporter, url="https://x.com/BBCNews/status/9")
+    media_services.update_post_embed(embed, by=reporter, url="https://x.com/BBCNews/status/9")
     embed.refresh_from_db()
     assert (embed.provider, embed.url) == ("x", "https://x.com/BBCNews/status/9")
-    services.remove_post_embed(embed, by=reporter)
+    media_services.remove_post_embed(embed, by=reporter)
 
     assert not post.embeds.exists()
     kinds = list(LiveEvent.objects.order_by("seq").values_list("kind", flat=True)[before:])
@@ -339,7 +341,7 @@ def _page(client, post: Post) -> str:
 
 
 def test_reader_page_names_the_provider_and_asks_before_loading_anything(client, post, reporter):
-    services.add_post_embed(post, by=reporter, url="https://twitter.com/BBCNews/status/873")
+    media_services.add_post_embed(post, by=reporter, url="https://twitter.com/BBCNews/status/873")
 
     html = _page(client, post)
 
@@ -369,7 +371,7 @@ def test_reader_page_fetches_nothing_from_a_provider_before_consent(client, post
         "https://bsky.app/profile/bbcnews.bsky.social/post/3kxyzabcdefg2",
         "https://mastodon.social/@bbc/110123456789012345",
     ):
-        services.add_post_embed(post, by=reporter, url=url)
+        media_services.add_post_embed(post, by=reporter, url=url)
 
     html = _page(client, post)
     parser = _Fetches()
@@ -384,7 +386,7 @@ def test_reader_page_fetches_nothing_from_a_provider_before_consent(client, post
 
 
 def test_without_js_the_buttons_stay_hidden_and_the_link_remains(client, post, reporter):
-    services.add_post_embed(post, by=reporter, url="https://youtu.be/dQw4w9WgXcQ")
+    media_services.add_post_embed(post, by=reporter, url="https://youtu.be/dQw4w9WgXcQ")
 
     html = _page(client, post)
 
@@ -403,7 +405,7 @@ def test_reader_page_loads_the_consent_script_as_a_module(client, post):
 def test_embed_whose_mastodon_server_was_taken_off_the_list_shows_only_the_link(
     client, post, reporter, settings
 ):
-    services.add_post_embed(post, by=reporter, url="https://mastodon.social/@bbc/7")
+    media_services.add_post_embed(post, by=reporter, url="https://mastodon.social/@bbc/7")
     settings.MASTODON_INSTANCES = []
 
     html = _page(client, post)

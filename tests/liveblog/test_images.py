@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image, ImageCms
 
-from liveblog import images, services
+from liveblog import services
+from liveblog.media import images
+from liveblog.media import services as media_services
 from liveblog.models import LiveEvent, Post, PostImage
 from tests.factories import PostFactory
 
@@ -61,7 +63,7 @@ def post(reporter, blog) -> Post:
 
 def _add(post: Post, by, data: bytes, **fields) -> PostImage:
     fields.setdefault("alt_text", "Ballot boxes arrive at the count")
-    return services.add_post_image(post, by=by, upload=upload(data), **fields)
+    return media_services.add_post_image(post, by=by, upload=upload(data), **fields)
 
 
 # Decoding: what is refused ------------------------------------------------------------------
@@ -227,7 +229,7 @@ def test_small_picture_is_never_upscaled():
 
 
 def test_stored_names_are_random_and_never_from_the_upload(post, reporter, media_storage):
-    first = services.add_post_image(
+    first = media_services.add_post_image(
         post,
         by=reporter,
         upload=upload(jpeg((700, 400)), name="../../secret-source-name.jpg"),
@@ -281,7 +283,7 @@ def test_alt_text_is_required(post, reporter, media_storage):
     with pytest.raises(ValidationError) as caught:
         _add(post, reporter, jpeg((400, 300)), alt_text="   ")
 
-    assert caught.value.messages == [services.MSG_ALT_TEXT]
+    assert caught.value.messages == [media_services.MSG_ALT_TEXT]
     assert all_files(media_storage) == set()
 
 
@@ -331,7 +333,7 @@ def test_removing_an_image_deletes_its_renditions_after_commit(
     before = LiveEvent.objects.count()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.remove_post_image(gone, by=reporter)
+        media_services.remove_post_image(gone, by=reporter)
     # Until the transaction commits the files stay: a rollback must not lose the picture.
     assert set(gone.stored_names) <= all_files(media_storage)
     for callback in callbacks:
@@ -349,7 +351,7 @@ def test_replacing_an_image_swaps_its_files_and_removes_the_old_renditions(
     old_names = set(image.stored_names)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.update_post_image(
+        media_services.update_post_image(
             image, by=reporter, upload=upload(png((500, 500))), caption="After"
         )
 
@@ -364,7 +366,7 @@ def test_refused_replacement_keeps_the_current_picture(post, reporter, media_sto
     files = all_files(media_storage)
 
     with pytest.raises(ValidationError):
-        services.update_post_image(image, by=reporter, upload=upload(PDF), caption="New")
+        media_services.update_post_image(image, by=reporter, upload=upload(PDF), caption="New")
 
     image.refresh_from_db()
     assert image.caption == ""
@@ -419,15 +421,15 @@ def test_reader_page_runs_the_same_queries_however_many_pictures_and_embeds(
         return len(queries)
 
     first = PostFactory(blog=blog, created_by=reporter)
-    services.add_post_embed(first, by=reporter, url="https://x.com/BBCNews/status/1")
+    media_services.add_post_embed(first, by=reporter, url="https://x.com/BBCNews/status/1")
     _add(first, reporter, jpeg((400, 300)))
     one = page_queries()
     for _ in range(5):
         post = PostFactory(blog=blog, created_by=reporter)
         _add(post, reporter, jpeg((400, 300)))
         _add(post, reporter, jpeg((300, 300)))
-        services.add_post_embed(post, by=reporter, url="https://youtu.be/dQw4w9WgXcQ")
-        services.add_post_embed(post, by=reporter, url="https://x.com/BBCNews/status/2")
+        media_services.add_post_embed(post, by=reporter, url="https://youtu.be/dQw4w9WgXcQ")
+        media_services.add_post_embed(post, by=reporter, url="https://x.com/BBCNews/status/2")
 
     assert page_queries() == one
 

@@ -1,5 +1,5 @@
 """The anonymous fast path (issue 10): rendered pages in process memory keyed by the blog's
-token, served by liveblog.page_asgi in front of Django; the token kept for a short TTL, then
+token, served by liveblog.pages.asgi in front of Django; the token kept for a short TTL, then
 asked of Redis, else of the database; stale-if-error."""
 
 import uuid
@@ -9,9 +9,11 @@ from asgiref.sync import async_to_sync
 from django.core.cache import cache
 from django.db import OperationalError
 
-from liveblog import caching, page_store, selectors, services
+from liveblog import selectors, services
 from liveblog.models import LiveBlog
-from liveblog.page_asgi import AnonymousPageApp
+from liveblog.pages import caching
+from liveblog.pages import store as page_store
+from liveblog.pages.asgi import AnonymousPageApp
 from tests.degrade.servers import RedisProcess
 
 pytestmark = pytest.mark.django_db

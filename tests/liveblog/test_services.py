@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from liveblog import services
-from liveblog.events import blog_group_name
+from liveblog.live.events import blog_group_name
 from liveblog.models import LiveEvent, Post
 from tests.factories import LiveBlogFactory, ReporterFactory, UserFactory
 

@@ -10,7 +10,8 @@ import pytest
 from django.test import override_settings
 
 from liveblog import services
-from liveblog.embeds import PROVIDERS, parse_embed_url
+from liveblog.media import services as media_services
+from liveblog.media.embeds import PROVIDERS, parse_embed_url
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def page_with_everything(blog, reporter):
     post = services.create_post(
         blog=blog, by=reporter, headline="Reaction", body="<p>Turnout is high.</p>"
     )
-    services.add_post_embed(post, by=reporter, url=PROVIDERS["x"].example)
+    media_services.add_post_embed(post, by=reporter, url=PROVIDERS["x"].example)
     return blog
 
 

@@ -240,8 +240,8 @@ def test_a_refused_correction_shows_the_service_message_on_the_form_and_saves_no
 def test_a_declaration_refused_mid_save_keeps_the_new_result_unsaved(
     client, editor, blog, night, monkeypatch
 ):
-    """The result is opened, then the declaration is refused (a race): the whole save
-    rolls back, so no awaiting result is left behind."""
+    """The result and its candidates are written, then a later step refuses (a race): the
+    whole save rolls back, so no result is left behind."""
     from django.core.exceptions import ValidationError
 
     from results import services
@@ -249,7 +249,7 @@ def test_a_declaration_refused_mid_save_keeps_the_new_result_unsaved(
     def refuse(*args, **kwargs):
         raise ValidationError("Milton Keynes South has already been declared.")
 
-    monkeypatch.setattr(services, "declare_result", refuse)
+    monkeypatch.setattr(services, "_add_revision", refuse)
     client.force_login(editor)
     data = {
         "election": night.pk,

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from results.importers.hoc import CANDIDATES_TITLE, CONSTITUENCIES, ResultsImportError
+from results.importers.hoc import ResultsImportError
 from results.importers.hoc import import_results_csv as import_files
+from results.importers.hoc.layouts import CANDIDATES_TITLE, CONSTITUENCIES
 from results.models import Candidacy, Constituency, ConstituencyResult, Election, Party
 from tests.results.conftest import CANDIDATES_2017, MK_SOUTH, read_rows
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from liveblog import services as liveblog_services
-from liveblog.events import render_post_fragment
+from liveblog.live.events import render_post_fragment
 from liveblog.models import Post
 from results.colours import contrast_ratio
 from results.models import ConstituencyResult, Party, PostResultCard

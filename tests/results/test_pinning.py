@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liveblog import services as liveblog_services
-from liveblog.events import render_post_fragment
+from liveblog.live.events import render_post_fragment
 from liveblog.models import LiveBlog, LiveEvent, Post
 from results import services
 from results.admin import MSG_PIN_CHOOSE_BLOG
@@ -410,7 +410,7 @@ def _change_url(post: Post) -> str:
     return reverse("admin:liveblog_post_change", args=[post.pk])
 
 
-def test_post_admin_inline_attaches_a_card_and_the_scoreboard_and_re_broadcasts_once(
+def test_post_admin_inline_attaches_a_card_and_the_scoreboard_in_one_event(
     client, editor, blog, mk_south, election_2017, django_capture_on_commit_callbacks
 ):
     post = liveblog_services.create_post(blog=blog, by=editor, headline="Milton Keynes")
@@ -432,14 +432,13 @@ def test_post_admin_inline_attaches_a_card_and_the_scoreboard_and_re_broadcasts_
         (None, election_2017.pk),
     ]
     events = list(LiveEvent.objects.filter(pk__gt=since).order_by("seq"))
-    # The post form's own update, then one re-broadcast after all the inlines.
-    assert [e.kind for e in events] == [LiveEvent.Kind.POST_UPDATED] * 2
-    assert "data-result-id" not in events[0].html
-    assert f'data-result-id="{mk_south.pk}"' in events[1].html
-    assert "After 650 of 650 seats" in _text(events[1].html)
+    # One event for the save, rendered with both cards.
+    assert [e.kind for e in events] == [LiveEvent.Kind.POST_UPDATED]
+    assert f'data-result-id="{mk_south.pk}"' in events[0].html
+    assert "After 650 of 650 seats" in _text(events[0].html)
 
 
-def test_post_admin_inline_removes_a_card_and_re_broadcasts_once(
+def test_post_admin_inline_removes_a_card_in_one_event(
     client, editor, blog, mk_south, django_capture_on_commit_callbacks
 ):
     post = liveblog_services.create_post(blog=blog, by=editor, headline="Milton Keynes")
@@ -459,7 +458,7 @@ def test_post_admin_inline_removes_a_card_and_re_broadcasts_once(
     assert response.status_code == 302
     assert not post.result_cards.exists()
     events = list(LiveEvent.objects.filter(pk__gt=since).order_by("seq"))
-    assert len(events) == 2 and "data-result-id" not in events[1].html
+    assert len(events) == 1 and "data-result-id" not in events[0].html
 
 
 def test_post_admin_inline_refuses_a_card_with_both_a_result_and_a_scoreboard(

@@ -220,7 +220,7 @@ def test_a_gain_headline_names_both_parties(awaiting, mk_south, editor):
         awaiting, candidates=entries_of(mk_south, LAB=40000), electorate=92417, by=editor
     )
 
-    assert services.announcement_headline(awaiting) == (
+    assert services.announcement_headline(get_result_figures(awaiting)) == (
         "Labour gain Milton Keynes South from Conservatives"
     )
 
@@ -236,3 +236,12 @@ def test_scoreboard_runs_three_queries_for_two_seats(small_election, django_asse
         board = get_scoreboard(small_election)
 
     assert board.declared == 2
+
+
+def test_the_announcement_headline_reads_nothing_more(mk_south, django_assert_num_queries):
+    figures = get_result_figures(mk_south)
+
+    with django_assert_num_queries(0):
+        headline = services.announcement_headline(figures)
+
+    assert headline == "Conservatives hold Milton Keynes South"

@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from liveblog import demo, services
+from liveblog.extensions import post_extensions
 from liveblog.models import Contributor, LiveBlog, Post
 from liveblog.permissions import EDITOR_GROUP, REPORTER_GROUP
-from results.demo import load_results_demo
 
 DEMO_USERS = {"reporter": REPORTER_GROUP, "editor": EDITOR_GROUP}
 
@@ -39,8 +39,9 @@ class Command(BaseCommand):
             )
             contributors = self._contributors(users)
             created = self._posts(blog, users, contributors)
-            # The 2017 results and the Milton Keynes South card on its demo post.
-            load_results_demo(blog=blog, by=users["editor"])
+            # What other apps add to the demo (results: the 2017 results and their cards).
+            for load in post_extensions.demo_loaders():
+                load(blog, users["editor"])
 
         self.stdout.write(f"Demo blog “{blog.title}”: {created} new posts.")
         if password is None:

@@ -50,7 +50,7 @@ export function loadEmbed(embed, { focus = false, lazy = false } = {}) {
   if (!src) return;
   const frame = document.createElement("iframe");
   frame.className = "embed__frame";
-  frame.title = `${embed.dataset.embedParty} content`;
+  frame.title = embed.getAttribute("aria-label"); // the page's name for it: "X content"
   frame.setAttribute("sandbox", SANDBOX);
   frame.setAttribute("allow", "encrypted-media; picture-in-picture; fullscreen");
   frame.referrerPolicy = "strict-origin-when-cross-origin";

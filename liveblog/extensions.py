@@ -1,0 +1,72 @@
+"""What other apps let a post carry, registered from their `AppConfig.ready`.
+
+liveblog never imports the apps built on it (a test walks its imports). An app that adds
+something to posts (results adds result cards) describes it once as a `PostExtension` and
+registers it; liveblog then prefetches it with every page of posts, renders its template
+inside each post, offers its inline on the post form, adds its field to the API's posts,
+links its stylesheet from the reader page and loads its part of the demo.
+
+Registration happens while Django starts (before any request), so the registry is read-only
+afterwards. Registering the same name again replaces the entry (tests do this).
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+    from rest_framework.fields import Field
+
+    from liveblog.models import LiveBlog
+
+
+@dataclass(frozen=True)
+class PostExtension:
+    name: str
+    # One Prefetch (or lookup) added to every queryset of posts rendered or serialised.
+    prefetch: Callable[[], Prefetch | str]
+    # Rendered inside each post after its pictures and embeds, with the post's context.
+    template: str
+    # Dotted path of an admin inline for the post form (imported when the admin needs it).
+    admin_inline: str | None = None
+    # A field of the API's post representation: (name, a factory of the serializer field).
+    api_field: tuple[str, Callable[[], "Field"]] | None = None
+    # Static paths of stylesheets the reader page links.
+    stylesheets: tuple[str, ...] = ()
+    # The extension's part of `load_demo`, given the demo blog and its editor.
+    load_demo: Callable[["LiveBlog", "AbstractBaseUser"], object] | None = None
+
+
+class PostExtensions:
+    def __init__(self) -> None:
+        self._by_name: dict[str, PostExtension] = {}
+
+    def register(self, extension: PostExtension) -> None:
+        self._by_name[extension.name] = extension
+
+    def __iter__(self) -> Iterator[PostExtension]:
+        return iter(tuple(self._by_name.values()))
+
+    def prefetches(self) -> list[Prefetch | str]:
+        return [extension.prefetch() for extension in self]
+
+    def templates(self) -> list[str]:
+        return [extension.template for extension in self]
+
+    def stylesheets(self) -> list[str]:
+        return [sheet for extension in self for sheet in extension.stylesheets]
+
+    def admin_inlines(self) -> list[str]:
+        return [extension.admin_inline for extension in self if extension.admin_inline]
+
+    def api_fields(self) -> dict[str, "Field"]:
+        return {name: factory() for name, factory in (e.api_field for e in self if e.api_field)}
+
+    def demo_loaders(self) -> list[Callable[["LiveBlog", "AbstractBaseUser"], object]]:
+        return [extension.load_demo for extension in self if extension.load_demo]
+
+
+post_extensions = PostExtensions()

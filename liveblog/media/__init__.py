@@ -1,0 +1,1 @@
+"""Pictures and third-party embeds: validation, storage, their admin inlines and services."""

@@ -1,0 +1,110 @@
+"""Rendered reader pages in this process's memory, keyed by host, path and the query
+parameters the view reads; each copy carries the validators (blog token) it was rendered at.
+
+liveblog.pages.caching.cache_per_seq puts a page here when it renders one for anonymous readers;
+liveblog.middleware.PageStoreMiddleware completes it with the response's final headers
+(those the rest of the middleware adds); from then on liveblog.pages.asgi serves it to
+anonymous readers while the blog's token is unchanged, in front of Django. A copy is replaced
+by the next render of the same page, so the last one stays available when the database is
+not (stale-if-error). Least recently used copies go first beyond
+LIVEBLOG_PAGE_STORE_ENTRIES (0 switches the store off).
+"""
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from liveblog.pages.caching import Validators
+
+DEFAULT_ENTRIES = 500
+# Routes are few (blogs, hosts and views); a bound all the same.
+MAX_ROUTES = 10_000
+
+# scheme, host, path, values of the view's parameters
+PageKey = tuple[str, str, str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a stored path is: the blog it shows and the query parameters that matter."""
+
+    slug: str
+    params: tuple[str, ...]
+
+
+@dataclass
+class StoredPage:
+    validators: "Validators"
+    content_type: str
+    body: bytes
+    # The response's headers as it left the middleware, encoded for ASGI (None until then).
+    headers: list[tuple[bytes, bytes]] | None = None
+
+
+def page_key(request: HttpRequest, params: tuple[str, ...]) -> PageKey:
+    # Scheme and host are part of the key: pages carry absolute links (canonical URL, feeds).
+    return (
+        request.scheme,
+        request.get_host(),
+        request.path,
+        tuple(request.GET.get(p, "") for p in params),
+    )
+
+
+class PageStore:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pages: OrderedDict[PageKey, StoredPage] = OrderedDict()
+        self._routes: dict[tuple[str, str, str], Route] = {}
+
+    @staticmethod
+    def capacity() -> int:
+        return getattr(settings, "LIVEBLOG_PAGE_STORE_ENTRIES", DEFAULT_ENTRIES)
+
+    def route(self, scheme: str, host: str, path: str) -> Route | None:
+        return self._routes.get((scheme, host, path))
+
+    def get(self, key: PageKey) -> StoredPage | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: PageKey, route: Route, page: StoredPage) -> None:
+        capacity = self.capacity()
+        if capacity <= 0:
+            return
+        with self._lock:
+            if len(self._routes) >= MAX_ROUTES:
+                self._routes.clear()
+            self._routes[key[:3]] = route
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > capacity:
+                self._pages.popitem(last=False)
+
+    def complete(
+        self, key: PageKey, validators: "Validators", headers: list[tuple[bytes, bytes]]
+    ) -> None:
+        """Add the final headers to the copy of `key` rendered at `validators`."""
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None and page.validators == validators and page.headers is None:
+                page.headers = headers
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._routes.clear()
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+store = PageStore()

@@ -1,0 +1,64 @@
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from liveblog import selectors
+from liveblog.models import LiveBlog, Post
+from liveblog.pages import seo
+from liveblog.pages.caching import cache_per_seq
+
+
+def blog_index(request: HttpRequest) -> HttpResponse:
+    blogs = LiveBlog.objects.order_by("-updated_at")
+    return render(request, "liveblog/index.html", {"blogs": blogs})
+
+
+def _key_event_links(
+    blog: LiveBlog, key_events: list[Post], *, shown: set[int]
+) -> list[tuple[Post, str]]:
+    """Each key event with a link to a page that shows it: an anchor on this page, else
+    the older-updates page that starts with it (the pinned post is on the first page)."""
+    links = []
+    for event in key_events:
+        if event.pk in shown:
+            href = f"#{event.anchor}"
+        elif event.is_pinned:
+            href = f"{blog.get_absolute_url()}#{event.anchor}"
+        else:
+            cursor = selectors.encode_cursor_including(event)
+            href = f"{blog.get_absolute_url()}?{urlencode({'before': cursor})}#{event.anchor}"
+        links.append((event, href))
+    return links
+
+
+@cache_per_seq(name="page", params=("before",))
+def live_page(request: HttpRequest, blog: LiveBlog) -> HttpResponse:
+    """The reader page. Reached through cache_per_seq: anonymous readers get it rendered once
+    per blog seq and page, or a 304."""
+    before = request.GET.get("before") or None
+    try:
+        page = selectors.list_feed_page(blog, before=before)
+    except selectors.InvalidCursor:
+        return HttpResponseBadRequest(
+            render_to_string(
+                "400.html",
+                {"message": "That link to older updates is not valid."},
+                request=request,
+            )
+        )
+    pinned = page.pinned
+    shown = {post.pk for post in page.posts} | ({pinned.pk} if pinned else set())
+    context = {
+        "blog": blog,
+        "pinned": pinned,
+        "posts": page.posts,
+        "next_cursor": page.next_cursor,
+        "is_first_page": before is None,
+        "key_events": _key_event_links(blog, selectors.list_key_events(blog), shown=shown),
+        "seo": seo.live_page_metadata(
+            request, blog, latest=[*([pinned] if pinned else []), *page.posts], before=before
+        ),
+    }
+    return render(request, "liveblog/live_page.html", context)

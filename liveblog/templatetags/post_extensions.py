@@ -1,0 +1,19 @@
+"""What other apps add to a post's render and to the reader page (liveblog.extensions)."""
+
+from django import template
+
+from liveblog.extensions import post_extensions
+
+register = template.Library()
+
+
+@register.simple_tag
+def post_extension_templates() -> list[str]:
+    """Templates rendered inside each post, after its pictures and embeds."""
+    return post_extensions.templates()
+
+
+@register.simple_tag
+def post_extension_stylesheets() -> list[str]:
+    """Static paths of the stylesheets those templates need."""
+    return post_extensions.stylesheets()
