@@ -111,6 +111,7 @@ lint: install js-install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	node_modules/.bin/eslint .
+	$(BIN)/mypy
 
 fmt: install
 	$(BIN)/ruff check --fix .

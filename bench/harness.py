@@ -13,6 +13,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -200,13 +202,13 @@ class Sampler:
                 mark = now
             self._stop.wait(self.every)
 
-    def stop(self) -> dict[str, dict[str, float]]:
+    def stop(self) -> dict[str, dict[str, Any]]:
         """Per process: peak open files, CPU seconds, and CPU as a share of one core."""
         cpu = {name: cpu_seconds(pid) - self._cpu0[name] for name, pid in self.pids.items()}
         wall = time.monotonic() - self._t0
         self._stop.set()
         self._thread.join(timeout=5)
-        machine = {
+        machine: dict[str, dict[str, Any]] = {
             name: {"per_second": self.per_second[name][:30]}
             for name in ("machine busy", "machine stolen")
         }
@@ -259,12 +261,16 @@ def pct(values: list[float], q: float) -> float:
 # Reader client processes ------------------------------------------------------------------
 
 
-def _client(conn, url: str, origin: str, count: int, after: int, opts: dict[str, float]):
+def _client(
+    conn: Connection, url: str, origin: str, count: int, after: int, opts: dict[str, float]
+) -> None:
     raise_fd_limit()
     asyncio.run(_client_loop(conn, url, origin, count, after, opts))
 
 
-async def _client_loop(conn, url, origin, count, after, opts) -> None:
+async def _client_loop(
+    conn: Connection, url: str, origin: str, count: int, after: int, opts: dict[str, float]
+) -> None:
     from deploy.readers import Reader
 
     loop = asyncio.get_running_loop()
@@ -377,6 +383,11 @@ class Clients:
             self.conns.append(parent)
             self.procs.append(proc)
 
+    @property
+    def pids(self) -> list[int]:
+        """The client processes' PIDs (they are running)."""
+        return [proc.pid for proc in self.procs if proc.pid is not None]
+
     def ask(self, command: str, arg: Any = None) -> list[Any]:
         for conn in self.conns:
             conn.send((command, arg))
@@ -388,7 +399,9 @@ class Clients:
         total["min_seq"] = min(p["min_seq"] for p in parts)
         return total
 
-    def wait(self, predicate, *, timeout: float, every: float = 0.2) -> tuple[bool, float]:
+    def wait(
+        self, predicate: Callable[[dict[str, int]], bool], *, timeout: float, every: float = 0.2
+    ) -> tuple[bool, float]:
         started = time.monotonic()
         while time.monotonic() - started < timeout:
             if predicate(self.summary()):

@@ -8,9 +8,12 @@ K posts through liveblog.services.create_post and reports, per publish, how many
 got it and the latency percentiles, plus the server's RSS and CPU. Loopback only.
 """
 
+from __future__ import annotations
+
 import argparse
 import asyncio
 import contextlib
+import functools
 import gc
 import json
 import multiprocessing as mp
@@ -20,12 +23,20 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from deploy.processes import free_port, running, wait_for_port  # noqa: E402
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from liveblog.models import LiveBlog
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/liveblog_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/5"
@@ -39,7 +50,7 @@ def raise_fd_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-def server_env(args) -> dict[str, str]:
+def server_env(args: argparse.Namespace) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
@@ -55,7 +66,7 @@ def server_env(args) -> dict[str, str]:
     }
 
 
-def prepare_database(args) -> None:
+def prepare_database(args: argparse.Namespace) -> None:
     env = server_env(args)
     name = args.database_url.rsplit("/", 1)[1]
     if args.database_url.startswith("postgres"):
@@ -68,7 +79,7 @@ def prepare_database(args) -> None:
 
 
 @contextlib.contextmanager
-def server_process(args, port: int) -> Iterator[subprocess.Popen]:
+def server_process(args: argparse.Namespace, port: int) -> Iterator[subprocess.Popen[bytes]]:
     if args.server == "daphne":
         cmd = [
             str(Path(sys.executable).parent / "daphne"),
@@ -137,7 +148,15 @@ def proc_stats(pid: int) -> tuple[float, float]:
 # Readers -------------------------------------------------------------------------------
 
 
-def reader_process(url: str, count: int, ready, done, out, expected: int, timeout: float):
+# A client process's queues: (connected, failures) when its readers are open; then, after
+# `done`, each seq's arrival times.
+Ready = Queue[tuple[int, int]]
+Received = Queue[dict[int, list[float]]]
+
+
+def reader_process(
+    url: str, count: int, ready: Ready, done: Event, out: Received, expected: int, timeout: float
+) -> None:
     raise_fd_limit()
     asyncio.run(_readers(url, count, ready, done, out, expected, timeout))
 
@@ -149,7 +168,9 @@ class RawReader(asyncio.Protocol):
     would measure the clients, not the server.
     """
 
-    def __init__(self, host: str, path: str, received: dict, opened: asyncio.Future):
+    def __init__(
+        self, host: str, path: str, received: dict[int, list[float]], opened: asyncio.Future[bool]
+    ) -> None:
         self.request = (
             f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
@@ -160,15 +181,16 @@ class RawReader(asyncio.Protocol):
         self.buffer = b""
         self.handshaken = False
 
-    def connection_made(self, transport):
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)  # a TCP connection's
         self.transport = transport
         transport.write(self.request)
 
-    def connection_lost(self, exc):
+    def connection_lost(self, exc: Exception | None) -> None:
         if not self.opened.done():
             self.opened.set_exception(ConnectionError("closed during handshake"))
 
-    def data_received(self, data: bytes):
+    def data_received(self, data: bytes) -> None:
         now = time.monotonic()
         buffer = self.buffer + data
         if not self.handshaken:
@@ -213,7 +235,9 @@ class RawReader(asyncio.Protocol):
         self.buffer = buffer[pos:]
 
 
-async def _readers(url, count, ready, done, out, expected, timeout):
+async def _readers(
+    url: str, count: int, ready: Ready, done: Event, out: Received, expected: int, timeout: float
+) -> None:
     loop = asyncio.get_running_loop()
     rest = url.split("://", 1)[1]
     hostport, path = rest.split("/", 1)
@@ -221,15 +245,15 @@ async def _readers(url, count, ready, done, out, expected, timeout):
     received: dict[int, list[float]] = {}
     connected = 0
     failures = 0
-    transports = []
+    transports: list[asyncio.BaseTransport] = []
 
-    async def one():
+    async def one() -> None:
         nonlocal connected, failures
         for attempt in range(5):
-            opened = loop.create_future()
+            opened: asyncio.Future[bool] = loop.create_future()
             try:
                 transport, _ = await loop.create_connection(
-                    lambda opened=opened: RawReader(hostport, "/" + path, received, opened),
+                    functools.partial(RawReader, hostport, "/" + path, received, opened),
                     host,
                     int(port),
                 )
@@ -241,7 +265,7 @@ async def _readers(url, count, ready, done, out, expected, timeout):
                 await asyncio.sleep(0.5 + attempt)
         failures += 1
 
-    tasks = []
+    tasks: list[asyncio.Task[None]] = []
     for i in range(count):
         tasks.append(asyncio.create_task(one()))
         if i % 100 == 99:
@@ -267,7 +291,7 @@ async def _readers(url, count, ready, done, out, expected, timeout):
 # Publisher -----------------------------------------------------------------------------
 
 
-def setup_django(args) -> None:
+def setup_django(args: argparse.Namespace) -> None:
     os.environ.update({k: v for k, v in server_env(args).items() if k.isupper()})
     sys.path.insert(0, str(REPO))
     import django
@@ -275,7 +299,7 @@ def setup_django(args) -> None:
     django.setup()
 
 
-def ensure_blog():
+def ensure_blog() -> tuple[LiveBlog, User]:
     from django.contrib.auth import get_user_model
 
     from liveblog.models import LiveBlog
@@ -287,7 +311,7 @@ def ensure_blog():
     return blog, user
 
 
-def publish(blog, user, n: int) -> tuple[int, float]:
+def publish(blog: LiveBlog, user: User, n: int) -> tuple[int, float]:
     from liveblog import services
 
     started = time.monotonic()
@@ -380,7 +404,7 @@ def main() -> None:
         all_latencies += latencies
         rows.append((seq, len(times), latencies))
 
-    def pct(values, q):
+    def pct(values: list[float], q: float) -> float:
         if not values:
             return float("nan")
         return values[min(len(values) - 1, round(q * (len(values) - 1)))]

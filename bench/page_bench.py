@@ -167,7 +167,10 @@ def _fill() -> None:
         contributors=contributors[:2],
         published_at=start + timedelta(minutes=POSTS),
     )
-    shown = [newest, *sorted(posts, key=lambda p: p.published_at, reverse=True)[: SHOWN - 1]]
+    shown = [
+        newest,
+        *sorted(posts, key=lambda p: p.published_at or start, reverse=True)[: SHOWN - 1],
+    ]
 
     # One picture through the real pipeline, shown in each of the 20 posts on the page.
     out = io.BytesIO()
@@ -245,7 +248,10 @@ def wrk(
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
         raise SystemExit(f"{url}: {errors.group(1)} error responses\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if rate is None:
+        raise SystemExit(f"{url}: wrk printed no request rate\n{output}")
+    return float(rate.group(1))
 
 
 def check_page(base: str) -> str:
@@ -253,7 +259,7 @@ def check_page(base: str) -> str:
     conditional request with 304; return its ETag."""
     with urllib.request.urlopen(f"{base}/live/{SLUG}/") as response:
         html = response.read().decode()
-        etag = response.headers["ETag"]
+        etag: str = response.headers["ETag"]
     shown = len(re.findall(r'data-post-id="\d+"', html))
     pictures = html.count('class="post-image"')
     cards = html.count('<section class="result-card')

@@ -20,7 +20,8 @@ def ok(request: HttpRequest) -> HttpResponse:
 
 def uncached(request: HttpRequest, slug: str) -> HttpResponse:
     blog = selectors.get_blog_for_readers(slug)
-    return views.live_page.__wrapped__(request, blog)
+    response: HttpResponse = views.live_page.__wrapped__(request, blog)  # type: ignore[attr-defined]  # functools.wraps
+    return response
 
 
 urlpatterns = [

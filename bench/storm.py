@@ -82,7 +82,7 @@ def main() -> None:
         workers = children(stack.nginx.pid)
         processes = {
             **{f"nginx worker {i}": pid for i, pid in enumerate(workers)},
-            **{f"client {i}": proc.pid for i, proc in enumerate(clients.procs)},
+            **{f"client {i}": pid for i, pid in enumerate(clients.pids)},
             "first": first.pid,
         }
         overflows = listen_overflows()

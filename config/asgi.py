@@ -18,15 +18,17 @@ from django.conf import settings  # noqa: E402
 
 from config.observability import RequestLogApp  # noqa: E402
 from liveblog.live.routing import websocket_application  # noqa: E402
-from liveblog.pages.asgi import AnonymousPageApp  # noqa: E402
+from liveblog.pages.asgi import AnonymousPageApp, ASGIApp  # noqa: E402
 
 # Anonymous readers of stored pages are answered in front of Django (liveblog.pages.asgi).
-http_app = AnonymousPageApp(django_asgi_app)
+# django-stubs types Django's ASGI handlers narrower than the interface they implement (a dict
+# scope; only an ASGIHandler to wrap), so the two ignores below: any ASGI app fits both ways.
+http_app: ASGIApp = AnonymousPageApp(django_asgi_app)  # type: ignore[arg-type]
 if settings.SERVE_STATIC:
     # The embedded default has no nginx in front; production sets SERVE_STATIC=false.
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-    http_app = ASGIStaticFilesHandler(http_app)
+    http_app = ASGIStaticFilesHandler(http_app)  # type: ignore[arg-type,assignment]
 
 application = ProtocolTypeRouter(
     {

@@ -26,7 +26,10 @@ import traceback
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # What we accept from the proxy: short, no spaces or quotes, so it cannot forge a log line.
@@ -341,7 +344,7 @@ def init_error_reporting(dsn: str, *, environment: str, release: str | None) -> 
     )
 
 
-def _tag_request_id(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def _tag_request_id(event: Event, hint: Hint) -> Event:
     request_id = request_id_var.get()
     if request_id:
         event.setdefault("tags", {})["request_id"] = request_id

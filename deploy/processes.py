@@ -25,7 +25,8 @@ def free_port() -> int:
     """A TCP port nothing on 127.0.0.1 listens on (at the time of asking)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def redis_command(port: int) -> list[str]:

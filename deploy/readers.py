@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import websockets
 from websockets.exceptions import WebSocketException
+from websockets.typing import Origin
 
 
 @dataclass(eq=False)
@@ -87,7 +88,7 @@ class Reader:
             async with self.handshakes or contextlib.nullcontext():
                 ws = await websockets.connect(
                     f"{self.url}?after={self.last_seq}",
-                    origin=self.origin,
+                    origin=Origin(self.origin),
                     open_timeout=self.handshake_timeout,
                     ping_interval=None,
                     close_timeout=1,

@@ -1,6 +1,6 @@
 """The newsroom's admin. Thin: every save goes through liveblog.services."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,7 +35,7 @@ from liveblog.extensions import post_extensions
 from liveblog.forms import ContributorAdminForm, PostAdminForm
 from liveblog.live import reader_counts
 from liveblog.media.admin import PostEmbedInline, PostImageInline
-from liveblog.models import Contributor, LiveBlog, Post
+from liveblog.models import Contributor, LiveBlog, Post, PostQuerySet
 
 FLAG_FIELDS = ("is_breaking", "is_key_event")
 PIN_FIELDS = ("is_pinned",)
@@ -105,7 +105,7 @@ class LiveBlogAdmin(NewsroomAdmin):
     @admin.display(description="Readers now (approx.)")
     def readers_now(self, obj: LiveBlog) -> str:
         # Counted for the whole page at once in get_changelist_instance.
-        return self._count_html(obj, obj.readers_now)
+        return self._count_html(obj, obj.readers_now)  # type: ignore[attr-defined]  # set there
 
     @admin.display(description="Peak readers", ordering="peak_readers")
     def reader_peak(self, obj: LiveBlog) -> str:
@@ -178,9 +178,9 @@ class LiveBlogAdmin(NewsroomAdmin):
         }
         with refusals_shown_on_the_form():
             if change:
-                services.update_blog(obj, by=request.user, **fields)
+                services.update_blog(obj, by=permissions.acting_user(request), **fields)
             else:
-                blog = services.create_blog(by=request.user, **fields)
+                blog = services.create_blog(by=permissions.acting_user(request), **fields)
                 obj.pk = blog.pk  # the admin goes on with `obj` (messages, log entry)
                 obj.refresh_from_db()
 
@@ -229,7 +229,7 @@ class ContributorAdmin(NewsroomAdmin):
         try:
             services.save_contributor(
                 obj,
-                by=request.user,
+                by=permissions.acting_user(request),
                 avatar=form.decoded,
                 remove_avatar=bool(form.cleaned_data.get("remove_avatar")),
             )
@@ -306,7 +306,8 @@ class PostAdmin(NewsroomAdmin):
         Another reporter's draft or scheduled post is theirs until it is published: not in
         the list, not found by search, and its pages answer 404 as the API does.
         """
-        posts = super().get_queryset(request).not_deleted()
+        # ModelAdmin is not generic at run time: its queryset is Post's.
+        posts = cast(PostQuerySet, super().get_queryset(request)).not_deleted()
         if permissions.can_see_unpublished_posts(request.user):
             return posts
         return posts.filter(
@@ -372,7 +373,9 @@ class PostAdmin(NewsroomAdmin):
             if blog is not None:
                 initial["blog"] = blog.pk
         if "contributors" not in initial:
-            own = Contributor.objects.filter(user=request.user).values_list("pk", flat=True)
+            own = Contributor.objects.filter(user=permissions.acting_user(request)).values_list(
+                "pk", flat=True
+            )
             initial["contributors"] = list(own)
         initial.setdefault("published_at", timezone.now().replace(microsecond=0))
         return initial
@@ -408,10 +411,15 @@ class PostAdmin(NewsroomAdmin):
         try:
             if change:
                 services.update_post(
-                    obj, by=request.user, expected_version=data["version"] or obj.version, **fields
+                    obj,
+                    by=permissions.acting_user(request),
+                    expected_version=data["version"] or obj.version,
+                    **fields,
                 )
             else:
-                post = services.create_post(blog=data["blog"], by=request.user, **fields)
+                post = services.create_post(
+                    blog=data["blog"], by=permissions.acting_user(request), **fields
+                )
                 # The admin goes on with `obj` (messages, redirects, log entry).
                 obj.pk = post.pk
                 obj.refresh_from_db()
@@ -429,11 +437,11 @@ class PostAdmin(NewsroomAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Post) -> None:
         with refusals_shown_on_the_form():
-            services.delete_post(obj, by=request.user)
+            services.delete_post(obj, by=permissions.acting_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         for post in queryset:
-            services.delete_post(post, by=request.user)
+            services.delete_post(post, by=permissions.acting_user(request))
 
     @admin.action(description="Pin the selected post to the top")
     def pin_selected(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
@@ -441,7 +449,7 @@ class PostAdmin(NewsroomAdmin):
             self.message_user(request, "Select exactly one post to pin.", messages.ERROR)
             return
         try:
-            services.pin_post(queryset.get(), by=request.user)
+            services.pin_post(queryset.get(), by=permissions.acting_user(request))
         except (PermissionDenied, ValidationError) as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return
@@ -507,7 +515,10 @@ class PostAdmin(NewsroomAdmin):
             return MSG_APPROVED.format(post=post)
 
         return self._queue_answer(
-            request, post_id, lambda post: services.approve_post(post, by=request.user), done
+            request,
+            post_id,
+            lambda post: services.approve_post(post, by=permissions.acting_user(request)),
+            done,
         )
 
     @method_decorator(require_POST)
@@ -516,7 +527,7 @@ class PostAdmin(NewsroomAdmin):
         return self._queue_answer(
             request,
             post_id,
-            lambda post: services.return_post(post, by=request.user, note=note),
+            lambda post: services.return_post(post, by=permissions.acting_user(request), note=note),
             lambda post: MSG_RETURNED.format(post=post, author=self.author(post)),
         )
 
@@ -525,14 +536,14 @@ class PostAdmin(NewsroomAdmin):
         return self._queue_answer(
             request,
             post_id,
-            lambda post: services.discard_post(post, by=request.user),
+            lambda post: services.discard_post(post, by=permissions.acting_user(request)),
             lambda post: MSG_DISCARDED.format(post=post),
         )
 
     @admin.action(description="Unpin the selected posts")
     def unpin_selected(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         for post in queryset.filter(is_pinned=True):
-            services.unpin_post(post, by=request.user)
+            services.unpin_post(post, by=permissions.acting_user(request))
         self.message_user(request, "Unpinned.")
 
 

@@ -13,7 +13,7 @@ app's services.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -56,7 +56,7 @@ def refusals_shown_on_the_form() -> Iterator[None]:
         raise SaveRefused.from_error(exc) from exc
 
 
-def _with_refusal(form_class: type, reason: str) -> type:
+def _with_refusal(form_class: type[forms.ModelForm], reason: str) -> type[forms.ModelForm]:
     class RefusedForm(form_class):  # type: ignore[misc, valid-type]
         def clean(self) -> Any:
             cleaned = super().clean()
@@ -67,7 +67,7 @@ def _with_refusal(form_class: type, reason: str) -> type:
     return RefusedForm
 
 
-def valid_initial(form_class: type, initial: dict[str, Any]) -> dict[str, Any]:
+def valid_initial(form_class: type[forms.ModelForm], initial: dict[str, Any]) -> dict[str, Any]:
     """The pre-fills of `initial` that the form's own fields accept; the rest are dropped.
 
     The admin fills a form from GET parameters (`?blog=3&contributors=1,2`) and renders
@@ -96,7 +96,14 @@ def valid_initial(form_class: type, initial: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-class NewsroomAdminMixin:
+# For the type checker the mixin is the ModelAdmin it goes before; at run time, a plain class.
+if TYPE_CHECKING:
+    _MixinBase = admin.ModelAdmin
+else:
+    _MixinBase = object
+
+
+class NewsroomAdminMixin(_MixinBase):
     """Refusals on the form, GET input that cannot break a page; put before the ModelAdmin
     class (Django's own user and group admins get it in liveblog.admin)."""
 
@@ -180,7 +187,7 @@ class PostPartFormSet(BaseInlineFormSet):
             # A post form submitted without this section at all (a script, a client that
             # predates it) leaves these rows as they are, rather than failing the whole
             # save. A partial or tampered management form is still an error.
-            data = self.data.copy()
+            data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict, or a dict
             data[self.add_prefix("TOTAL_FORMS")] = "0"
             data[self.add_prefix("INITIAL_FORMS")] = "0"
             self.data = data
@@ -200,7 +207,7 @@ class PostPartInline(admin.TabularInline):
 
     def get_formset(self, request: HttpRequest, obj: Post | None = None, **kwargs: Any) -> Any:
         formset_class = super().get_formset(request, obj, **kwargs)
-        formset_class.user = request.user
+        formset_class.user = request.user  # type: ignore[attr-defined]  # a PostPartFormSet
         return formset_class
 
     def has_view_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
     from rest_framework.fields import Field
 
     from liveblog.models import LiveBlog
+    from liveblog.permissions import User
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class PostExtension:
     # Static paths of stylesheets the reader page links.
     stylesheets: tuple[str, ...] = ()
     # The extension's part of `load_demo`, given the demo blog and its editor.
-    load_demo: Callable[["LiveBlog", "AbstractBaseUser"], object] | None = None
+    load_demo: Callable[["LiveBlog", "User"], object] | None = None
 
 
 class PostExtensions:
@@ -65,7 +65,7 @@ class PostExtensions:
     def api_fields(self) -> dict[str, "Field"]:
         return {name: factory() for name, factory in (e.api_field for e in self if e.api_field)}
 
-    def demo_loaders(self) -> list[Callable[["LiveBlog", "AbstractBaseUser"], object]]:
+    def demo_loaders(self) -> list[Callable[["LiveBlog", "User"], object]]:
         return [extension.load_demo for extension in self if extension.load_demo]
 
 

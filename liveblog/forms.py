@@ -63,7 +63,8 @@ class PostAdminForm(forms.ModelForm):
             self.fields["published_at"].show_hidden_initial = True
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.instance.pk:
             self._check_version(cleaned.get("version"))
         headline = (cleaned.get("headline") or "").strip()
@@ -79,7 +80,7 @@ class PostAdminForm(forms.ModelForm):
         latest = Post.objects.get(pk=self.instance.pk)
         editor = latest.updated_by.get_username() if latest.updated_by else "someone"
         # Let a second save knowingly replace their version: it now starts from theirs.
-        data = self.data.copy()
+        data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict, or a dict
         data[self.add_prefix("version")] = str(current_version)
         self.data = data
         raise forms.ValidationError(

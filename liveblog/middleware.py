@@ -39,15 +39,16 @@ class PageStoreMiddleware:
         if self.is_async:
             markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.is_async:
             return self.__acall__(request)
         response = self.get_response(request)
-        _complete(request, response)  # type: ignore[arg-type]
+        _complete(request, response)  # type: ignore[arg-type]  # not is_async: a response
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        response = await self.get_response(request)  # type: ignore[misc]
+        # is_async: get_response returns an awaitable.
+        response: HttpResponseBase = await self.get_response(request)  # type: ignore[misc]
         _complete(request, response)
         return response
 

@@ -69,9 +69,11 @@ class RefuseNulMiddleware:
             return self._acall(request)
         if request_contains_nul(request):
             return nul_refused(request)
-        return self.get_response(request)  # type: ignore[return-value]
+        return self.get_response(request)
 
     async def _acall(self, request: HttpRequest) -> HttpResponse:
         if request_contains_nul(request):
             return nul_refused(request)
-        return await self.get_response(request)  # type: ignore[misc]
+        # is_async: get_response is the AsyncHandler.
+        response: HttpResponse = await self.get_response(request)  # type: ignore[misc]
+        return response

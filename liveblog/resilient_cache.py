@@ -20,8 +20,9 @@ is what a restarted Redis would hold anyway).
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import EllipsisType
 from typing import Any, TypeVar
 
 from django.core.cache.backends.locmem import LocMemCache
@@ -31,6 +32,8 @@ from redis.exceptions import RedisError
 logger = logging.getLogger("liveblog.redis")
 
 T = TypeVar("T")
+# A cache timeout in seconds (None: forever), or `...`: not given, the backend's default.
+Timeout = float | None | EllipsisType
 
 DEFAULT_RETRY_AFTER = 5.0
 # The errors that mean "Redis is not answering", whatever the cause.
@@ -108,6 +111,11 @@ class ResilientRedisCache(RedisCache):
     RETRY_AFTER (seconds between attempts while Redis is away) and FALLBACK_MAX_ENTRIES.
     """
 
+    # Set by RedisCache.__init__ (django-stubs does not declare them).
+    _class: type[RedisCacheClient]
+    _servers: list[str]
+    _options: dict[str, Any]
+
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         options = dict(params.get("OPTIONS", {}))
         retry_after = float(options.pop("RETRY_AFTER", DEFAULT_RETRY_AFTER))
@@ -132,7 +140,7 @@ class ResilientRedisCache(RedisCache):
         )
 
     @property
-    def _cache(self) -> RedisCacheClient:  # type: ignore[override]
+    def _cache(self) -> RedisCacheClient:
         return self._state.client
 
     def _location(self) -> str:
@@ -167,65 +175,67 @@ class ResilientRedisCache(RedisCache):
         self.breaker.succeeded()
         return True
 
-    def add(self, key, value, timeout=..., version=None):  # type: ignore[no-untyped-def]
+    def add(self, key: Any, value: Any, timeout: Timeout = ..., version: int | None = None) -> bool:
         kw = _timeout_kw(timeout)
         return self._call(
             lambda: super(ResilientRedisCache, self).add(key, value, version=version, **kw),
             lambda: self.fallback.add(key, value, version=version, **kw),
         )
 
-    def get(self, key, default=None, version=None):  # type: ignore[no-untyped-def]
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         return self._call(
             lambda: super(ResilientRedisCache, self).get(key, default, version),
             lambda: self.fallback.get(key, default, version),
         )
 
-    def set(self, key, value, timeout=..., version=None):  # type: ignore[no-untyped-def]
+    def set(self, key: Any, value: Any, timeout: Timeout = ..., version: int | None = None) -> None:
         kw = _timeout_kw(timeout)
         return self._call(
             lambda: super(ResilientRedisCache, self).set(key, value, version=version, **kw),
             lambda: self.fallback.set(key, value, version=version, **kw),
         )
 
-    def touch(self, key, timeout=..., version=None):  # type: ignore[no-untyped-def]
+    def touch(self, key: Any, timeout: Timeout = ..., version: int | None = None) -> bool:
         kw = _timeout_kw(timeout)
         return self._call(
             lambda: super(ResilientRedisCache, self).touch(key, version=version, **kw),
             lambda: self.fallback.touch(key, version=version, **kw),
         )
 
-    def delete(self, key, version=None):  # type: ignore[no-untyped-def]
+    def delete(self, key: Any, version: int | None = None) -> bool:
         return self._call(
             lambda: super(ResilientRedisCache, self).delete(key, version),
             lambda: self.fallback.delete(key, version),
         )
 
-    def get_many(self, keys, version=None):  # type: ignore[no-untyped-def]
+    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
         return self._call(
             lambda: super(ResilientRedisCache, self).get_many(keys, version),
             lambda: self.fallback.get_many(keys, version),
         )
 
-    def has_key(self, key, version=None):  # type: ignore[no-untyped-def]
+    def has_key(self, key: Any, version: int | None = None) -> bool:
         return self._call(
             lambda: super(ResilientRedisCache, self).has_key(key, version),
             lambda: self.fallback.has_key(key, version),
         )
 
-    def incr(self, key, delta=1, version=None):  # type: ignore[no-untyped-def]
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         return self._call(
             lambda: super(ResilientRedisCache, self).incr(key, delta, version),
             lambda: self.fallback.incr(key, delta, version),
         )
 
-    def set_many(self, data, timeout=..., version=None):  # type: ignore[no-untyped-def]
+    def set_many(
+        self, data: dict[Any, Any], timeout: Timeout = ..., version: int | None = None
+    ) -> list[Any]:
         kw = _timeout_kw(timeout)
         return self._call(
             lambda: super(ResilientRedisCache, self).set_many(data, version=version, **kw),
             lambda: self.fallback.set_many(data, version=version, **kw),
         )
 
-    def delete_many(self, keys, version=None):  # type: ignore[no-untyped-def]
+    def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
         return self._call(
             lambda: super(ResilientRedisCache, self).delete_many(keys, version),
             lambda: self.fallback.delete_many(keys, version),
@@ -236,6 +246,6 @@ class ResilientRedisCache(RedisCache):
         return self._call(lambda: super(ResilientRedisCache, self).clear(), lambda: None)
 
 
-def _timeout_kw(timeout: Any) -> dict[str, Any]:
+def _timeout_kw(timeout: Timeout) -> dict[str, Any]:
     # `...` stands for "not given": then each backend applies its own default timeout.
     return {} if timeout is ... else {"timeout": timeout}

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from liveblog import permissions
 from liveblog.cursors import InvalidCursor as InvalidCursor  # re-exported for views and the API
-from liveblog.cursors import decode_cursor, encode_position
+from liveblog.cursors import decode_cursor as decode_cursor  # re-exported for the API
+from liveblog.cursors import encode_position
 from liveblog.models import LiveBlog, LiveEvent, Post
 
 PAGE_SIZE = 20
@@ -158,7 +158,7 @@ def list_changes_after(blog: LiveBlog, *, after: int, limit: int) -> Changes | N
     return Changes(last_seq=last_seq, posts=visible, deleted=gone)
 
 
-def get_post_for_user(blog: LiveBlog, pk: int, *, user: AbstractBaseUser | AnonymousUser) -> Post:
+def get_post_for_user(blog: LiveBlog, pk: int, *, user: permissions.AnyUser) -> Post:
     """A post of `blog` that `user` may see: a visible one, or a draft, submitted or
     scheduled post of their own (any, for editors). Raises Post.DoesNotExist otherwise, so
     nobody learns that someone else's draft exists."""

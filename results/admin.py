@@ -68,7 +68,9 @@ def _pin_selected(
         modeladmin.message_user(request, MSG_PIN_CHOOSE_BLOG, messages.ERROR)
         return
     try:
-        post = services.pin_result_to_blog(queryset.get(), blog=blog, by=request.user)
+        post = services.pin_result_to_blog(
+            queryset.get(), blog=blog, by=liveblog_permissions.acting_user(request)
+        )
     except (PermissionDenied, ValidationError) as exc:
         text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         modeladmin.message_user(request, f"Nothing was pinned: {text}", messages.ERROR)
@@ -178,7 +180,7 @@ class ResultAdminForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "announce_in" in self.fields:
-            blogs = self.fields["announce_in"].queryset
+            blogs = self.fields["announce_in"].queryset  # type: ignore[attr-defined]  # a ModelChoiceField
             if blogs.count() == 1:
                 self.fields["announce_in"].initial = blogs.first()
 
@@ -269,7 +271,7 @@ class ConstituencyResultAdmin(NewsroomAdmin):
             # The service decides: open, declare, keep awaiting figures, or correct.
             entered = services.enter_result(
                 obj if change else None,
-                by=request.user,
+                by=liveblog_permissions.acting_user(request),
                 candidates=entries,
                 electorate=data.get("electorate"),
                 invalid_votes=data.get("invalid_votes") or 0,
@@ -300,20 +302,22 @@ class PostResultCardAdmin(NewsroomAdmin):
             self._save_card(request, obj, change=change)
 
     def _save_card(self, request: HttpRequest, obj: PostResultCard, *, change: bool) -> None:
+        by = liveblog_permissions.acting_user(request)
         if change:
             services.update_result_card(
-                obj, by=request.user, order=obj.order, result=obj.result, election=obj.election
+                obj, by=by, order=obj.order, result=obj.result, election=obj.election
             )
             return
         if obj.result is not None:
-            card = services.attach_result_card(obj.post, obj.result, by=request.user)
+            card = services.attach_result_card(obj.post, obj.result, by=by)
         else:
-            card = services.attach_scoreboard_card(obj.post, obj.election, by=request.user)
+            # A card without a result has an election (MSG_CARD_KIND, checked by the form).
+            card = services.attach_scoreboard_card(obj.post, obj.election, by=by)  # type: ignore[arg-type]
         obj.pk = card.pk
 
     def delete_model(self, request: HttpRequest, obj: PostResultCard) -> None:
         with refusals_shown_on_the_form():
-            services.detach_result_card(obj, by=request.user)
+            services.detach_result_card(obj, by=liveblog_permissions.acting_user(request))
 
 
 # Result cards on the post form (PostAdmin.inlines) -------------------------------------------
@@ -325,7 +329,8 @@ class ResultCardForm(forms.ModelForm):
         fields = ["result", "election", "order"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (data.get("result") is None) == (data.get("election") is None):
             raise ValidationError(MSG_CARD_KIND, code="card_kind")
         return data
@@ -335,7 +340,7 @@ class ResultCardFormSet(PostPartFormSet):
     """Saves cards through results.services; readers get the post once per save, with its
     pictures and embeds (liveblog.admin_base)."""
 
-    def save_new(self, form: ResultCardForm, commit: bool = True) -> PostResultCard:
+    def save_new(self, form: ResultCardForm, commit: bool = True) -> PostResultCard:  # type: ignore[override]
         data = form.cleaned_data
         order = data.get("order") or 0
         if data.get("result") is not None:
@@ -346,7 +351,7 @@ class ResultCardFormSet(PostPartFormSet):
             self.instance, data["election"], by=self.user, order=order
         )
 
-    def save_existing(
+    def save_existing(  # type: ignore[override]  # the formset's form is a ResultCardForm
         self, form: ResultCardForm, obj: PostResultCard, commit: bool = True
     ) -> PostResultCard:
         data = form.cleaned_data

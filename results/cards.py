@@ -27,5 +27,6 @@ def list_shown_cards(post: Post) -> list[ShownCard]:
                 ShownCard(scoreboard=card.scoreboard, board_id=f"{post.anchor}-scoreboard")
             )
         else:
-            shown.append(ShownCard(figures=result_figures(card.result)))
+            # A card that is not a scoreboard has a result (MSG_CARD_KIND).
+            shown.append(ShownCard(figures=result_figures(card.result)))  # type: ignore[arg-type]
     return shown

@@ -4,9 +4,9 @@ the demo blog's “Milton Keynes South: Conservative hold” post. Idempotent.""
 from datetime import date
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 
 from liveblog.models import LiveBlog, Post
+from liveblog.permissions import User
 from results.importers.hoc import ImportSummary, import_results_csv
 from results.models import ConstituencyResult
 from results.services import attach_result_card
@@ -19,9 +19,7 @@ FILES = (
 CARDS = {"Milton Keynes South: Conservative hold": "E14000822"}
 
 
-def load_results_demo(
-    *, blog: LiveBlog | None = None, by: AbstractBaseUser | None = None
-) -> ImportSummary:
+def load_results_demo(*, blog: LiveBlog | None = None, by: User | None = None) -> ImportSummary:
     """Import the 2017 results (Speaker counted for the Conservatives, as the seed's table
     does) and, given the demo blog and an editor, attach the result cards to its posts."""
     summary = import_results_csv(

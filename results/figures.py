@@ -26,9 +26,13 @@ WIN = "WIN"
 
 
 class VoteLike(Protocol):
-    name: str
-    votes: int
-    won_tie_break: bool
+    # Read-only, so that named tuples and frozen dataclasses qualify as well as models.
+    @property
+    def name(self) -> str: ...
+    @property
+    def votes(self) -> int: ...
+    @property
+    def won_tie_break(self) -> bool: ...
 
 
 V = TypeVar("V", bound=VoteLike)

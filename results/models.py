@@ -300,7 +300,8 @@ class CardScoreboard:
         if not self.is_cached(card):
             boards = self.read([card])
             card.__dict__[self.name] = boards[0] if boards else None
-        return card.__dict__[self.name]
+        board: Scoreboard | None = card.__dict__[self.name]
+        return board
 
     def __set__(self, card: "PostResultCard", board: "Scoreboard | None") -> None:
         card.__dict__[self.name] = board
@@ -312,7 +313,7 @@ class CardScoreboard:
         elections: dict[int, Election] = {}
         for card in cards:
             if card.election_id is not None and card.election_id not in elections:
-                elections[card.election_id] = card.election
+                elections[card.election_id] = card.election  # type: ignore[assignment]  # has an id
         return [get_scoreboard(election) for election in elections.values()]
 
     def get_prefetch_querysets(
@@ -402,6 +403,7 @@ def post_cards_prefetch() -> models.Prefetch:
                 "result__candidacies",
                 queryset=Candidacy.objects.select_related("party").order_by("id"),
             ),
-            "scoreboard",
+            # A prefetchable descriptor (CardScoreboard), which the plugin takes for a field.
+            "scoreboard",  # type: ignore[misc]
         ),
     )

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -25,6 +24,7 @@ from liveblog import permissions as liveblog_permissions
 from liveblog import services as liveblog_services
 from liveblog.live.events import post_changed
 from liveblog.models import LiveBlog, Post
+from liveblog.permissions import User
 from liveblog.services.posts import copy_row, lock_post_for_change
 from results.figures import ResultFigures, find_winner
 from results.models import (
@@ -39,8 +39,6 @@ from results.models import (
 )
 from results.revisions import Snapshot, describe_changes, make_snapshot
 from results.selectors import get_result_figures
-
-User = AbstractBaseUser
 
 PERM_DECLARE = "results.declare_result"
 MSG_CANNOT_DECLARE = "Only editors can enter, declare or correct results."
@@ -175,9 +173,10 @@ def _write_candidacies(
     drawn = [row for name, row in existing.items() if row.won_tie_break and name in wanted]
     if drawn:
         Candidacy.objects.filter(pk__in=[row.pk for row in drawn]).update(won_tie_break=False)
-        for row in drawn:
-            row.won_tie_break = False
-    new, changed = [], []
+        for drawn_row in drawn:
+            drawn_row.won_tie_break = False
+    new: list[Candidacy] = []
+    changed: list[Candidacy] = []
     for entry in entries:
         row = existing.get(entry.name)
         if row is None:
@@ -540,8 +539,8 @@ def declare_result(
             by=by,
             note=note,
         )
-        if announce_in is not None:
-            _announce(current, blog=announce_in, by=by)
+        if announce_in is not None:  # _check_can_announce refused by=None
+            _announce(current, blog=announce_in, by=by)  # type: ignore[arg-type]
     _copy(current, result)
     return result
 
@@ -655,7 +654,7 @@ def enter_result(
                 )
                 outcome = Entered.KEPT
         if outcome is Entered.DECLARED and announce_in is not None:
-            _announce(current, blog=announce_in, by=by)
+            _announce(current, blog=announce_in, by=by)  # type: ignore[arg-type]  # as above
     if result is None:
         return EnteredResult(current, outcome)
     _copy(current, result)

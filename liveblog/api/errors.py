@@ -55,7 +55,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DATABASE_UNAVAILABLE):
         # 503, never 500: the write ran in one transaction, so it changed nothing.
         log_database_unavailable(context["request"], exc)
-        body = {"detail": MSG_DATABASE_UNAVAILABLE, "code": "database_unavailable"}
+        body: dict[str, object] = {
+            "detail": MSG_DATABASE_UNAVAILABLE,
+            "code": "database_unavailable",
+        }
         return Response(
             body,
             status=status.HTTP_503_SERVICE_UNAVAILABLE,

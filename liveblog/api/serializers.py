@@ -4,6 +4,7 @@ Inputs are nested in their views."""
 from urllib.parse import urlencode
 
 from rest_framework import serializers
+from rest_framework.request import Request
 
 from liveblog import selectors
 from liveblog.api.fields import UtcDateTimeField
@@ -28,7 +29,8 @@ class BlogSerializer(serializers.Serializer):
         ref_name = "Blog"
 
     def get_url(self, blog: LiveBlog) -> str:
-        return self.context["request"].build_absolute_uri(blog.get_absolute_url())
+        request: Request = self.context["request"]
+        return request.build_absolute_uri(blog.get_absolute_url())
 
 
 class ContributorSerializer(serializers.Serializer):
@@ -51,7 +53,8 @@ class RenditionSerializer(serializers.Serializer):
 
     def get_url(self, rendition: dict) -> str:
         storage = PostImage._meta.get_field("original").storage
-        return self.context["request"].build_absolute_uri(storage.url(rendition["name"]))
+        request: Request = self.context["request"]
+        return request.build_absolute_uri(storage.url(rendition["name"]))
 
 
 class ImageSerializer(serializers.Serializer):
@@ -126,7 +129,8 @@ class PostSerializer(serializers.Serializer):
             return None
         cursor = selectors.encode_cursor_including(post)
         path = f"{post.blog.get_absolute_url()}?{urlencode({'before': cursor})}#{post.anchor}"
-        return self.context["request"].build_absolute_uri(path)
+        request: Request = self.context["request"]
+        return request.build_absolute_uri(path)
 
 
 class KeyEventSerializer(serializers.Serializer):

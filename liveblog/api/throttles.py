@@ -17,7 +17,9 @@ if TYPE_CHECKING:  # rest_framework.views imports this module through the settin
 
 class _RateFromSettings(SimpleRateThrottle):
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # The stubs type the rates as numbers; DRF's are strings such as "60/min".
+        rates: dict[str, str | None] = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
+        return rates.get(self.scope) if self.scope else None
 
 
 class AnonReadThrottle(_RateFromSettings):

@@ -24,6 +24,7 @@ from liveblog.api.serializers import ImageSerializer, PostSerializer
 from liveblog.media import images
 from liveblog.media import services as media_services
 from liveblog.models import Contributor, Post
+from liveblog.permissions import acting_user
 
 ERRORS = {
     400: OpenApiResponse(description="Bad input: `detail` says what to fix, `fields` where."),
@@ -99,10 +100,11 @@ class PostCreateApi(_WriteApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
+        by = acting_user(request)
         if "contributors" not in fields:
             # As in the admin: the reporter's own byline by default.
-            fields["contributors"] = Contributor.objects.filter(user=request.user)
-        post = services.create_post(blog=blog, by=request.user, **fields)
+            fields["contributors"] = Contributor.objects.filter(user=by)
+        post = services.create_post(blog=blog, by=by, **fields)
         return Response(post_output(request, post), status=status.HTTP_201_CREATED)
 
 
@@ -127,7 +129,7 @@ class PostUpdateApi(_WriteApi):
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         version = changes.pop("version")
-        services.update_post(post, by=request.user, expected_version=version, **changes)
+        services.update_post(post, by=acting_user(request), expected_version=version, **changes)
         return Response(post_output(request, post))
 
 
@@ -140,7 +142,7 @@ class PostDeleteApi(_WriteApi):
     )
     def post(self, request: Request, slug: str, post_id: int) -> Response:
         post = get_post_for_change(request, slug, post_id)
-        services.delete_post(post, by=request.user)
+        services.delete_post(post, by=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -167,7 +169,7 @@ class PostPublishApi(_WriteApi):
         post = get_post_for_change(request, slug, post_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.publish_post(post, by=request.user, at=serializer.validated_data.get("at"))
+        services.publish_post(post, by=acting_user(request), at=serializer.validated_data.get("at"))
         return Response(post_output(request, post))
 
 
@@ -193,7 +195,7 @@ class PostApproveApi(_WriteApi):
         post = get_post_for_change(request, slug, post_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.approve_post(post, by=request.user, at=serializer.validated_data.get("at"))
+        services.approve_post(post, by=acting_user(request), at=serializer.validated_data.get("at"))
         return Response(post_output(request, post))
 
 
@@ -217,7 +219,7 @@ class PostReturnApi(_WriteApi):
         post = get_post_for_change(request, slug, post_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.return_post(post, by=request.user, note=serializer.validated_data["note"])
+        services.return_post(post, by=acting_user(request), note=serializer.validated_data["note"])
         return Response(post_output(request, post))
 
 
@@ -230,7 +232,7 @@ class PostDiscardApi(_WriteApi):
     )
     def post(self, request: Request, slug: str, post_id: int) -> Response:
         post = get_post_for_change(request, slug, post_id)
-        services.discard_post(post, by=request.user)
+        services.discard_post(post, by=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -261,7 +263,7 @@ class PostImageCreateApi(_WriteApi):
         data = serializer.validated_data
         image = media_services.add_post_image(
             post,
-            by=request.user,
+            by=acting_user(request),
             upload=data["file"],
             alt_text=data["alt_text"],
             caption=data["caption"],

@@ -135,11 +135,11 @@ def one_event_per_post() -> Iterator[None]:
         yield
         return
     changes = _Changes()
-    token = _changes.set(changes)
+    token: contextvars.Token[_Changes | None] | None = _changes.set(changes)
     try:
         with transaction.atomic():
             yield
-            _changes.reset(token)
+            _changes.reset(token)  # type: ignore[arg-type]  # set above, not reset yet
             token = None
             for post, before in changes.posts.values():
                 _record_post_event(post, before)

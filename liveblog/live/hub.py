@@ -36,11 +36,12 @@ import weakref
 from collections import deque
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from liveblog import selectors
 from liveblog.live.events import blog_group_name, catch_up_payloads, compacted_payload
@@ -49,6 +50,7 @@ from liveblog.live.reader_counts import Census
 from liveblog.models import LiveBlog, LiveEvent
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # How many recent events per blog a process keeps for catch-up from memory.
 RECENT_EVENTS = 256
@@ -350,7 +352,7 @@ class Hub:
             if self._channel is not None and not self.layer_outage.down:
                 try:
                     await self._layer_call(
-                        get_channel_layer().group_discard(blog_group_name(blog_id), self._channel)
+                        _channel_layer().group_discard(blog_group_name(blog_id), self._channel)
                     )
                 except Exception as exc:
                     self.layer_outage.failed(exc)
@@ -424,11 +426,8 @@ class Hub:
             if self.layer_outage.down or self._resubscriber is not None:
                 return blog  # the resubscriber adds it when the layer is back
             try:
-                if self._channel is None:
-                    await self._open_channel()
-                await self._layer_call(
-                    get_channel_layer().group_add(blog_group_name(row.id), self._channel)
-                )
+                channel = self._channel or await self._open_channel()
+                await self._layer_call(_channel_layer().group_add(blog_group_name(row.id), channel))
             except Exception as exc:
                 self._layer_lost(exc)
             return blog
@@ -452,16 +451,19 @@ class Hub:
     async def _layer_call(self, awaitable: Coroutine[Any, Any, Any]) -> Any:
         return await asyncio.wait_for(awaitable, LAYER_TIMEOUT)
 
-    async def _open_channel(self) -> None:
+    async def _open_channel(self) -> str:
         """A fresh channel and receive loop (the old ones, if any, are dropped first)."""
-        layer = get_channel_layer()
+        layer = _channel_layer()
         if self._receiver is not None:
             self._receiver.cancel()
             self._receiver = None
         self._channel = None
-        channel = await self._layer_call(layer.new_channel(prefix="livehub."))
+        # The stubs' BaseChannelLayer has no prefix; both layers we run (in-memory, Redis) do.
+        new_channel = layer.new_channel(prefix="livehub.")  # type: ignore[call-arg]
+        channel: str = await self._layer_call(new_channel)
         self._channel = channel
         self._receiver = self._spawn(self._receive_loop(channel), name="livehub-receive")
+        return channel
 
     def _layer_lost(self, exc: BaseException) -> None:
         self.layer_outage.failed(exc)
@@ -491,7 +493,7 @@ class Hub:
                 self._resubscriber = None
 
     async def _resubscribe(self) -> None:
-        layer = get_channel_layer()
+        layer = _channel_layer()
         flush = getattr(layer, "flush", None)
         if flush is not None:
             # Drop the old subscription's state in this process, so nothing is left
@@ -500,9 +502,9 @@ class Hub:
                 await self._layer_call(flush())
             except Exception:
                 logger.debug("live hub: flushing the layer failed", exc_info=True)
-        await self._open_channel()
+        channel = await self._open_channel()
         for blog_id in list(self._blogs):
-            await self._layer_call(layer.group_add(blog_group_name(blog_id), self._channel))
+            await self._layer_call(layer.group_add(blog_group_name(blog_id), channel))
         self._probes_sent = self._probes_seen = 0
 
     async def _probe(self) -> None:
@@ -516,9 +518,7 @@ class Hub:
         self._probes_sent += 1
         try:
             await self._layer_call(
-                get_channel_layer().send(
-                    self._channel, {"type": "live.probe", "n": self._probes_sent}
-                )
+                _channel_layer().send(self._channel, {"type": "live.probe", "n": self._probes_sent})
             )
         except Exception as exc:
             self._layer_lost(exc)
@@ -526,7 +526,7 @@ class Hub:
     # Receiving ----------------------------------------------------------------------------
 
     async def _receive_loop(self, channel: str) -> None:
-        layer = get_channel_layer()
+        layer = _channel_layer()
         while True:
             try:
                 message = await layer.receive(channel)
@@ -669,7 +669,7 @@ class Hub:
             for reader in tuple(blog.readers):
                 self._push(reader, None, beat)
 
-    async def _database(self, awaitable: Coroutine[Any, Any, Any]) -> Any:
+    async def _database(self, awaitable: Coroutine[Any, Any, T]) -> T:
         """Run a database read, reporting an outage once and the recovery once."""
         try:
             result = await awaitable
@@ -678,6 +678,13 @@ class Hub:
             raise
         self.database_outage.ok()
         return result
+
+
+def _channel_layer() -> BaseChannelLayer:
+    layer = get_channel_layer()
+    if layer is None:  # config.settings always set CHANNEL_LAYERS
+        raise ImproperlyConfigured("The live hub needs a channel layer (CHANNEL_LAYERS).")
+    return layer
 
 
 @database_sync_to_async

@@ -69,13 +69,16 @@ def _picture_fields(form: PostImageForm) -> dict[str, Any]:
 
 
 class PostImageFormSet(PostPartFormSet):
-    def save_new(self, form: PostImageForm, commit: bool = True) -> PostImage:
+    # A formset's forms are always its inline's form class.
+    def save_new(self, form: PostImageForm, commit: bool = True) -> PostImage:  # type: ignore[override]
         assert form.decoded is not None
         return media_services.add_post_image(
             self.instance, by=self.user, upload=form.decoded, **_picture_fields(form)
         )
 
-    def save_existing(self, form: PostImageForm, obj: PostImage, commit: bool = True) -> PostImage:
+    def save_existing(  # type: ignore[override]
+        self, form: PostImageForm, obj: PostImage, commit: bool = True
+    ) -> PostImage:
         # No new file: the picture stays, its text and order change.
         return media_services.update_post_image(
             obj, by=self.user, upload=form.decoded, **_picture_fields(form)
@@ -124,7 +127,7 @@ class PostEmbedForm(forms.ModelForm):
 
 
 class PostEmbedFormSet(PostPartFormSet):
-    def save_new(self, form: PostEmbedForm, commit: bool = True) -> PostEmbed:
+    def save_new(self, form: PostEmbedForm, commit: bool = True) -> PostEmbed:  # type: ignore[override]
         data = form.cleaned_data
         return media_services.add_post_embed(
             self.instance,
@@ -133,7 +136,9 @@ class PostEmbedFormSet(PostPartFormSet):
             order=data.get("order") or 0,
         )
 
-    def save_existing(self, form: PostEmbedForm, obj: PostEmbed, commit: bool = True) -> PostEmbed:
+    def save_existing(  # type: ignore[override]
+        self, form: PostEmbedForm, obj: PostEmbed, commit: bool = True
+    ) -> PostEmbed:
         data = form.cleaned_data
         return media_services.update_post_embed(
             obj,

@@ -151,7 +151,7 @@ def _read_limited(upload: Any) -> bytes:
         _raise_too_big(size, limit)
     if hasattr(upload, "seek"):
         upload.seek(0)
-    data = upload.read(limit + 1)
+    data: bytes = upload.read(limit + 1)
     if len(data) > limit:
         _raise_too_big(len(data), limit)
     if not data:

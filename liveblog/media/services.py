@@ -1,6 +1,5 @@
 """Pictures and social embeds in posts."""
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import Storage
@@ -10,10 +9,9 @@ from liveblog import permissions
 from liveblog.live.events import post_changed
 from liveblog.media import embeds, images
 from liveblog.models import Post, PostEmbed, PostImage
+from liveblog.permissions import User
 from liveblog.services.posts import MSG_NOT_YOURS, copy_row, lock_post_for_change
 from liveblog.text import clean_text
-
-User = AbstractBaseUser
 
 # Media in posts: images and embeds -----------------------------------------------------------
 # Pillow work and storage writes happen before the transaction (no row locks held while

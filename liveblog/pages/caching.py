@@ -265,7 +265,8 @@ setting_changed.connect(_reset_tokens, dispatch_uid="liveblog.pages.caching.sett
 
 # Rendered pages -------------------------------------------------------------------------------
 
-BlogView = Callable[..., HttpResponseBase]
+# A reader view, view(request, blog, **kwargs): a whole response (stored pages keep its content).
+BlogView = Callable[..., HttpResponse]
 
 
 class RenderLocks:
@@ -307,7 +308,9 @@ def is_signed_in(request: HttpRequest) -> bool:
     return request.user.is_authenticated
 
 
-def cache_per_seq(*, name: str, params: tuple[str, ...] = ()) -> Callable[[BlogView], BlogView]:
+def cache_per_seq(
+    *, name: str, params: tuple[str, ...] = ()
+) -> Callable[[BlogView], Callable[..., HttpResponseBase]]:
     """Decorate a reader view `view(request, blog, **kwargs)` into `view(request, slug, ...)`.
 
     Anonymous readers: the blog's token comes from `tokens` (no query within the TTL),
@@ -321,7 +324,7 @@ def cache_per_seq(*, name: str, params: tuple[str, ...] = ()) -> Callable[[BlogV
     `private, no-store`. `name` names the view in render locks and logs.
     """
 
-    def decorator(view: BlogView) -> BlogView:
+    def decorator(view: BlogView) -> Callable[..., HttpResponseBase]:
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponseBase:
             if is_signed_in(request):

@@ -8,9 +8,11 @@ Every string reaches the XML through one writer that applies the text rule
 rule existed: XML 1.0 cannot carry control characters or U+FFFE/U+FFFF.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from xml.sax.xmlreader import AttributesImpl
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -34,8 +36,10 @@ class XMLSafeGenerator(SimplerXMLGenerator):
     def characters(self, content: str) -> None:
         super().characters(scrub_text(content) if content else content)
 
-    def startElement(self, name: str, attrs: dict[str, str]) -> None:
-        super().startElement(name, {k: scrub_text(v) for k, v in (attrs or {}).items()})
+    # Django's feed generator passes dicts, as the SAX handler's AttributesImpl would.
+    def startElement(self, name: str, attrs: AttributesImpl | Mapping[str, str] | None) -> None:
+        clean = {k: scrub_text(v) for k, v in (attrs or {}).items()}
+        super().startElement(name, AttributesImpl(clean))
 
 
 class XMLSafeAtom1Feed(Atom1Feed):
@@ -70,7 +74,8 @@ class LiveBlogFeed(Feed):
         return reverse(name, kwargs={"slug": blog.slug})
 
     def author_name(self, blog: LiveBlog) -> str:
-        return settings.SITE_NAME
+        name: str = settings.SITE_NAME
+        return name
 
     def items(self, blog: LiveBlog) -> list[Post]:
         return selectors.list_feed_posts(

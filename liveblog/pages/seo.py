@@ -92,7 +92,7 @@ def live_page_metadata(
                 "@id": f"{url}#{post.anchor}",
                 "url": f"{url}#{post.anchor}",
                 "headline": post_headline(post),
-                "datePublished": _iso(post.published_at, blog),
+                "datePublished": _iso(post.published_at, blog),  # type: ignore[arg-type]  # all published
                 "dateModified": _iso(post.updated_at, blog),
                 "author": _authors(post),
                 "articleBody": post.body_text,

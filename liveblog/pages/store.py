@@ -48,7 +48,8 @@ class StoredPage:
 
 def page_key(request: HttpRequest, params: tuple[str, ...]) -> PageKey:
     # Scheme and host are part of the key: pages carry absolute links (canonical URL, feeds).
-    return (
+    # The stubs say scheme may be None; Django's HttpRequest.scheme is always a string.
+    return (  # type: ignore[return-value]
         request.scheme,
         request.get_host(),
         request.path,

@@ -13,7 +13,8 @@ from django.db import transaction
 
 from liveblog import permissions
 from liveblog.models import Post
-from liveblog.services.posts import User, copy_row, delete_post, lock_post_for_change, publish_post
+from liveblog.permissions import User
+from liveblog.services.posts import copy_row, delete_post, lock_post_for_change, publish_post
 from liveblog.text import clean_text
 
 MSG_CANNOT_APPROVE = "Only editors can approve, send back or discard posts waiting for approval."

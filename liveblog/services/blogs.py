@@ -3,14 +3,12 @@
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from liveblog.live.events import record_event
 from liveblog.models import LiveBlog, LiveEvent
-
-User = AbstractBaseUser
+from liveblog.permissions import User
 
 MSG_CANNOT_CREATE = "Only editors can start a live blog."
 MSG_CANNOT_CHANGE = "Only editors can change a blog's settings or status."

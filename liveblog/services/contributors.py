@@ -1,7 +1,6 @@
 """Contributors: a byline correction reaches every open page that shows it; avatars go
 through the image pipeline like post pictures."""
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
@@ -9,8 +8,7 @@ from django.db import transaction
 from liveblog.live.events import record_event
 from liveblog.media import images
 from liveblog.models import Contributor, LiveBlog, LiveEvent, Post
-
-User = AbstractBaseUser
+from liveblog.permissions import User
 
 # What readers see of a contributor; changing anything else re-renders nothing.
 BYLINE_FIELDS = ("name", "role", "avatar")

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
@@ -17,6 +16,7 @@ from django.utils import timezone
 from liveblog import permissions
 from liveblog.live.events import post_changed
 from liveblog.models import Contributor, LiveBlog, Post
+from liveblog.permissions import User
 from liveblog.sanitize import clean_body
 from liveblog.text import clean_text
 
@@ -55,8 +55,6 @@ EDITABLE_FIELDS = frozenset(
         "is_pinned",
     }
 )
-
-User = AbstractBaseUser
 
 
 class PostConflict(ValidationError):

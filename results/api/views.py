@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from liveblog.api.fields import UtcDateTimeField
 from results import caching, selectors
-from results.figures import ResultFigures
+from results.figures import CandidateFigures, ResultFigures
 from results.models import ConstituencyResult, Election
 
 VARY = ("Cookie", "Authorization")
@@ -56,7 +56,9 @@ class ScoreboardApi(APIView):
 
         def get_parties(self, board: selectors.Scoreboard) -> list[dict]:
             rows = [row for row in board.parties if row.seats]
-            return ScoreboardApi.PartySerializer(rows, many=True).data
+            # The stubs type .data as a dict; with many=True it is a list. (The return type
+            # is the schema's, drf-spectacular reads it.)
+            return ScoreboardApi.PartySerializer(rows, many=True).data  # type: ignore[return-value]
 
         def get_others(self, board: selectors.Scoreboard) -> dict:
             return {"seats": board.others_seats, "change": board.others_change}
@@ -87,7 +89,7 @@ class ConstituencyResultApi(APIView):
         sitting_mp = serializers.BooleanField()
         elected = serializers.BooleanField()
 
-        def get_party(self, candidate) -> dict:
+        def get_party(self, candidate: CandidateFigures) -> dict:
             return ConstituencyResultApi.PartySerializer(candidate.party).data
 
     class OutputSerializer(serializers.Serializer):
@@ -119,7 +121,8 @@ class ConstituencyResultApi(APIView):
             return ConstituencyResultApi.PartySerializer(card.gained_from).data
 
         def get_candidates(self, card: ResultFigures) -> list[dict]:
-            return ConstituencyResultApi.CandidateSerializer(card.candidates, many=True).data
+            candidates = ConstituencyResultApi.CandidateSerializer(card.candidates, many=True)
+            return candidates.data  # type: ignore[return-value]  # many=True: a list
 
     def get(self, request: Request, slug: str, ons_id: str) -> HttpResponseBase:
         election = _election(slug)

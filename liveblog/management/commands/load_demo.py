@@ -1,9 +1,10 @@
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from liveblog import demo, services
@@ -17,14 +18,14 @@ DEMO_USERS = {"reporter": REPORTER_GROUP, "editor": EDITOR_GROUP}
 class Command(BaseCommand):
     help = "Create the demo blog, contributors, posts and the reporter/editor logins (idempotent)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--force",
             action="store_true",
             help="Create the demo logins even with DEBUG off (never on a public site).",
         )
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: refusing to create demo logins on what may be a public site. "

@@ -1,8 +1,10 @@
 import logging
 import signal
 import time
+from types import FrameType
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from liveblog import services
 
@@ -15,16 +17,16 @@ class Command(BaseCommand):
         "reporter's publish (so readers get them live). --loop keeps checking."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="keep running")
         parser.add_argument(
             "--interval", type=float, default=5.0, help="seconds between checks (--loop)"
         )
 
-    def handle(self, *args, loop: bool = False, interval: float = 5.0, **options):
+    def handle(self, *args: Any, loop: bool = False, interval: float = 5.0, **options: Any) -> None:
         stopping = False
 
-        def stop(signum, frame):
+        def stop(signum: int, frame: FrameType | None) -> None:
             nonlocal stopping
             stopping = True
 

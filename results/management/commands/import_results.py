@@ -1,5 +1,6 @@
 import sys
 from datetime import date
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             "election's setting (separately for a new election).",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         polling_day = _date(options["date"])
         show = self.stdout.isatty() if hasattr(self.stdout, "isatty") else sys.stdout.isatty()
 
