@@ -29,6 +29,14 @@ FROM nginx:1.27 AS nginx
 # curl for the compose healthcheck.
 RUN command -v curl >/dev/null || { apt-get update && apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/*; }
+# The image's nginx.conf allows 1024 connections per worker, and a reader holds two (browser
+# and backend): about 500 readers a worker, far from the 10,000 one process holds. 16,384 is
+# 8,000 readers a worker (the benchmarks' nginx, deploy.stack, gets 2 x readers + 1,024),
+# with the file limit to match; the grep fails the build if the image's file has changed.
+RUN sed -i -e 's/^\([[:space:]]*worker_connections\)[[:space:]].*;/\1 16384;/' \
+        -e 's/^worker_processes[[:space:]].*;/&\nworker_rlimit_nofile 33000;/' /etc/nginx/nginx.conf \
+    && grep -q 'worker_connections 16384;' /etc/nginx/nginx.conf \
+    && grep -q '^worker_rlimit_nofile 33000;' /etc/nginx/nginx.conf
 COPY deploy/nginx /etc/liveblog-nginx
 COPY --from=app /srv/static /srv/static
 # The site configuration is rendered at start from the environment (render.sh).

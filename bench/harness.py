@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -116,6 +117,140 @@ def db_counters(database_url: str) -> dict[str, int]:
     return {"transactions": xacts, "tup_returned": returned, "tup_fetched": fetched}
 
 
+def listen_overflows() -> int:
+    """The kernel's count of connections dropped because a listen queue was full (all
+    sockets on the machine: TcpExt ListenOverflows)."""
+    lines = Path("/proc/net/netstat").read_text().splitlines()
+    for names, values in zip(lines[::2], lines[1::2], strict=True):
+        if names.startswith("TcpExt:"):
+            row = dict(zip(names.split()[1:], values.split()[1:], strict=True))
+            return int(row["ListenOverflows"])
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    """The PIDs of a process's children (e.g. nginx's workers)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def open_files(pid: int) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """CPU seconds the whole machine has spent busy and stolen (by the hypervisor) so far."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / tick, steal / tick
+
+
+class Sampler:
+    """Samples named processes in a thread: the most open files each held, and the CPU
+    each used, between `start()` and `stop()` (to tell which process bounds a phase)."""
+
+    def __init__(self, pids: dict[str, int], every: float = 0.1) -> None:
+        self.pids = pids
+        self.every = every
+        self.peak_files = dict.fromkeys(pids, 0)
+        self._cpu0: dict[str, float] = {}
+        # Share of a core per second, per process; "machine busy" is every process on the
+        # machine (other benchmarks and tests too), in cores.
+        self.per_second: dict[str, list[float]] = {
+            name: [] for name in [*pids, "machine busy", "machine stolen"]
+        }
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> Sampler:
+        self._cpu0 = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self._t0 = time.monotonic()
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        last = dict(self._cpu0)
+        mark = self._t0
+        machine = machine_cpu()
+        while not self._stop.is_set():
+            for name, pid in self.pids.items():
+                self.peak_files[name] = max(self.peak_files[name], open_files(pid))
+            if (now := time.monotonic()) - mark >= 1.0:
+                for name, pid in self.pids.items():
+                    cpu = cpu_seconds(pid)
+                    self.per_second[name].append(round((cpu - last[name]) / (now - mark), 2))
+                    last[name] = cpu
+                busy, stolen = machine_cpu()
+                self.per_second["machine busy"].append(round((busy - machine[0]) / (now - mark), 2))
+                self.per_second["machine stolen"].append(
+                    round((stolen - machine[1]) / (now - mark), 2)
+                )
+                machine = (busy, stolen)
+                mark = now
+            self._stop.wait(self.every)
+
+    def stop(self) -> dict[str, dict[str, Any]]:
+        """Per process: peak open files, CPU seconds, and CPU as a share of one core."""
+        cpu = {name: cpu_seconds(pid) - self._cpu0[name] for name, pid in self.pids.items()}
+        wall = time.monotonic() - self._t0
+        self._stop.set()
+        self._thread.join(timeout=5)
+        machine: dict[str, dict[str, Any]] = {
+            name: {"per_second": self.per_second[name][:30]}
+            for name in ("machine busy", "machine stolen")
+        }
+        return machine | {
+            name: {
+                "peak_files": self.peak_files[name],
+                "cpu_s": round(cpu[name], 2),
+                "core_share": round(cpu[name] / wall, 2) if wall else 0.0,
+                # Share of a core in each second of the phase (the first 30).
+                "per_second": self.per_second[name][:30],
+            }
+            for name in self.pids
+        }
+
+
+def nginx_errors(log: Path) -> dict[str, int]:
+    """nginx's error log, counted by kind of failure."""
+    kinds = {
+        "upstream timed out": "upstream timed out",
+        "connection refused": "Connection refused",
+        "no live upstreams": "no live upstreams",
+        "too many open files": "Too many open files",
+        "worker_connections are not enough": "worker_connections are not enough",
+        "upstream prematurely closed": "upstream prematurely closed",
+        "reset by peer": "reset by peer",
+    }
+    text = log.read_text(errors="replace") if log.exists() else ""
+    counts = dict.fromkeys(kinds, 0)
+    other = 0
+    for line in text.splitlines():
+        if "[warn]" in line or "[notice]" in line:
+            continue
+        for kind, words in kinds.items():
+            if words in line:
+                counts[kind] += 1
+                break
+        else:
+            other += 1
+    counts["other errors"] = other
+    return {k: v for k, v in counts.items() if v}
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -140,6 +275,7 @@ async def _client_loop(
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+    handshakes = asyncio.Semaphore(int(opts["concurrent_handshakes"]))
     readers = [
         Reader(
             url,
@@ -147,9 +283,20 @@ async def _client_loop(
             last_seq=after,
             handshake_timeout=opts["handshake_timeout"],
             silence_timeout=opts["silence_timeout"],
+            handshakes=handshakes,
         )
         for _ in range(count)
     ]
+    lags: list[float] = []
+
+    async def watch_lag() -> None:
+        """How late this loop wakes: a busy client delays its own readers' handshakes."""
+        while True:
+            started = loop.time()
+            await asyncio.sleep(0.05)
+            lags.append(loop.time() - started - 0.05)
+
+    lag_task = asyncio.create_task(watch_lag())
     tasks = []
     for i, reader in enumerate(readers):
         tasks.append(asyncio.create_task(reader.run(stop)))
@@ -167,6 +314,7 @@ async def _client_loop(
                     "reloads": sum(r.reloads for r in readers),
                     "gaps": sum(r.gaps for r in readers),
                     "connects": sum(r.connects for r in readers),
+                    "drops": sum(r.drops for r in readers),
                 }
             )
         elif command == "times":
@@ -181,7 +329,14 @@ async def _client_loop(
             readers[:] = readers[len(chosen) :] + chosen  # the next churn takes others
             await asyncio.gather(*(r.churn() for r in chosen), return_exceptions=True)
             conn.send(len(chosen))
+        elif command == "lag":
+            # Since the last "lag": the worst delay, and the seconds spent more than 1 s late.
+            worst = max(lags, default=0.0)
+            late = sum(0.05 + lag for lag in lags if lag > 1.0)
+            lags.clear()
+            conn.send({"max_loop_lag_s": round(worst, 2), "seconds_over_1s_late": round(late, 1)})
         elif command == "stop":
+            lag_task.cancel()
             stop.set()
             await asyncio.gather(*(r.churn() for r in readers), return_exceptions=True)
             await asyncio.wait(tasks, timeout=10)
@@ -202,10 +357,16 @@ class Clients:
         after: int,
         handshake_timeout: float = 5.0,
         silence_timeout: float = 60.0,
+        concurrent_handshakes: int = 500,
         cores: str | None = None,
     ) -> None:
         ctx = mp.get_context("spawn")
-        opts = {"handshake_timeout": handshake_timeout, "silence_timeout": silence_timeout}
+        opts = {
+            "handshake_timeout": handshake_timeout,
+            "silence_timeout": silence_timeout,
+            # Per client process (deploy.readers.Reader.handshakes says why).
+            "concurrent_handshakes": concurrent_handshakes,
+        }
         self.conns = []
         self.procs = []
         for i in range(procs):
@@ -221,6 +382,11 @@ class Clients:
                 )
             self.conns.append(parent)
             self.procs.append(proc)
+
+    @property
+    def pids(self) -> list[int]:
+        """The client processes' PIDs (they are running)."""
+        return [proc.pid for proc in self.procs if proc.pid is not None]
 
     def ask(self, command: str, arg: Any = None) -> list[Any]:
         for conn in self.conns:

@@ -30,6 +30,11 @@ class Reader:
     last_seq: int = 0
     handshake_timeout: float = 5.0
     silence_timeout: float = 60.0
+    # Shared by the readers of one benchmark client process: at most this many of them in
+    # a handshake at once. Thousands of readers on one event loop are not thousands of
+    # browsers: reconnecting all at once, the loop falls seconds behind, and its own lag
+    # times their handshakes out. None: no limit.
+    handshakes: asyncio.Semaphore | None = field(default=None, repr=False)
     applied: list[int] = field(default_factory=list)
     applied_at: dict[int, float] = field(default_factory=dict)
     duplicates: int = 0
@@ -80,15 +85,17 @@ class Reader:
 
     async def _session(self, stop: asyncio.Event) -> str | None:
         try:
-            async with websockets.connect(
-                f"{self.url}?after={self.last_seq}",
-                origin=Origin(self.origin),
-                open_timeout=self.handshake_timeout,
-                ping_interval=None,
-                close_timeout=1,
-                max_queue=None,
-                compression=None,
-            ) as ws:
+            async with self.handshakes or contextlib.nullcontext():
+                ws = await websockets.connect(
+                    f"{self.url}?after={self.last_seq}",
+                    origin=Origin(self.origin),
+                    open_timeout=self.handshake_timeout,
+                    ping_interval=None,
+                    close_timeout=1,
+                    max_queue=None,
+                    compression=None,
+                )
+            async with ws:
                 self.connects += 1
                 self.connected = True
                 self._socket = ws

@@ -186,7 +186,8 @@ def render_nginx(upstreams: list[str], extra: Mapping[str, str]) -> str:
 def nginx_main_config(
     workdir: Path, site: Path, *, worker_connections: int, worker_processes: str = "1"
 ) -> str:
-    """What the nginx image's own nginx.conf provides around the site, for a private prefix."""
+    """What the nginx image's nginx.conf (as the Dockerfile raises its connection and file
+    limits) provides around the site, for a private prefix."""
     user = ""
     if os.geteuid() == 0:  # workers must read the temp dirs and files under workdir
         name = pwd.getpwuid(0).pw_name

@@ -11,6 +11,7 @@
 #   NGINX_STATIC_ROOT       /srv/static;  NGINX_MEDIA_ROOT  /srv/media
 #   NGINX_ACCESS_LOG        /var/log/nginx/access.log (or "off")
 #   NGINX_CONNECT_TIMEOUT   3s;  NGINX_READ_TIMEOUT  15s (HTTP);  NGINX_WS_READ_TIMEOUT  75s
+#   NGINX_WS_CONNECT_TIMEOUT  10s (longer than a reader's handshake timeout: the template says why)
 #   NGINX_MAX_FAILS         1;   NGINX_FAIL_TIMEOUT  10s (how long a failed server is skipped)
 set -eu
 here=$(dirname "$0")
@@ -26,6 +27,7 @@ export NGINX_ACCESS_LOG="${NGINX_ACCESS_LOG:-/var/log/nginx/access.log}"
 export NGINX_CONNECT_TIMEOUT="${NGINX_CONNECT_TIMEOUT:-3s}"
 export NGINX_READ_TIMEOUT="${NGINX_READ_TIMEOUT:-15s}"
 export NGINX_WS_READ_TIMEOUT="${NGINX_WS_READ_TIMEOUT:-75s}"
+export NGINX_WS_CONNECT_TIMEOUT="${NGINX_WS_CONNECT_TIMEOUT:-10s}"
 max_fails="${NGINX_MAX_FAILS:-1}"
 fail_timeout="${NGINX_FAIL_TIMEOUT:-10s}"
 
@@ -65,5 +67,5 @@ export LIVEBLOG_ACCESS_LOG
 names='${LIVEBLOG_UPSTREAM_SERVERS} ${LIVEBLOG_TRUSTED_PROXY_GEO} ${LIVEBLOG_REAL_IP_FROM}
 ${LIVEBLOG_HTTPS_PORT_SUFFIX} ${LIVEBLOG_ACCESS_LOG} ${NGINX_HTTP_PORT} ${NGINX_HTTPS_PORT} ${TLS_CERTIFICATE}
 ${TLS_CERTIFICATE_KEY} ${NGINX_STATIC_ROOT} ${NGINX_MEDIA_ROOT}
-${NGINX_CONNECT_TIMEOUT} ${NGINX_READ_TIMEOUT} ${NGINX_WS_READ_TIMEOUT}'
+${NGINX_CONNECT_TIMEOUT} ${NGINX_READ_TIMEOUT} ${NGINX_WS_READ_TIMEOUT} ${NGINX_WS_CONNECT_TIMEOUT}'
 sed -e "/^#$drop /d" -e "s/^#$keep //" "$here/liveblog.conf.template" | envsubst "$names"

@@ -18,8 +18,9 @@ still visible carries the post's current render, one of a post since deleted or
 unpublished is sent as `{"seq": n, "kind": "noop"}`.
 
 A broadcast never fails a write: it has a short timeout, and after a failure a circuit
-breaker skips the channel layer for a few seconds (readers heal by seq from the hub's
-heartbeat), with one warning when Redis goes away and one when it is back.
+breaker skips the channel layer for a while (half a second after one failure, doubling to
+a few seconds while Redis stays away; readers heal by seq from the next broadcast or the
+hub's heartbeat), with one warning when Redis goes away and one when it is back.
 """
 
 import asyncio
@@ -262,43 +263,52 @@ def broadcast_on_commit(event: LiveEvent) -> None:
 
 
 class CircuitBreaker:
-    """Skips the channel layer for `cooldown` seconds after a failure, so a dead Redis
-    costs one short timeout per cooldown, not one per write; one warning when it opens,
-    one when a broadcast goes through again."""
+    """Skips the channel layer for a while after a failure, so a dead Redis costs one short
+    timeout per cooldown, not one per write; one warning when it opens, one when a
+    broadcast goes through again.
 
-    def __init__(self, *, cooldown: float | None = None) -> None:
-        self._cooldown = cooldown
+    The cooldown starts at one broadcast's timeout and doubles with each failure in a row,
+    up to LIVE_BROADCAST_RETRY_SECONDS: a single timed-out broadcast (a hiccup) keeps the
+    layer skipped for half a second, where readers used to wait the whole retry period for
+    every event filed meanwhile; a Redis that stays away is still tried only every few
+    seconds."""
+
+    def __init__(self) -> None:
         self._open_until = 0.0
-        self._open = False
+        self._failures = 0  # in a row
         self._lock = threading.Lock()
 
     @property
-    def cooldown(self) -> float:
-        if self._cooldown is not None:
-            return self._cooldown
+    def longest(self) -> float:
         return float(getattr(settings, "LIVE_BROADCAST_RETRY_SECONDS", 5.0))
 
     def allows(self) -> bool:
-        return not self._open or time.monotonic() >= self._open_until
+        return not self._failures or time.monotonic() >= self._open_until
 
     def failed(self, exc: BaseException) -> None:
         with self._lock:
-            was_open, self._open = self._open, True
-            self._open_until = time.monotonic() + self.cooldown
-        if not was_open:
+            self._failures += 1
+            first = self._failures == 1
+            cooldown = min(self.longest, _broadcast_timeout() * 2 ** (self._failures - 1))
+            self._open_until = time.monotonic() + cooldown
+        if first:
             logger.warning(
                 "live broadcast: channel layer unreachable (%s: %s); writes go on, readers "
-                "catch up from the event log, trying again every %.0f s",
+                "catch up from the event log, trying again within %.0f s",
                 type(exc).__name__,
                 exc,
-                self.cooldown,
+                self.longest,
             )
 
     def succeeded(self) -> None:
         with self._lock:
-            was_open, self._open = self._open, False
+            was_open, self._failures = bool(self._failures), 0
         if was_open:
             logger.warning("live broadcast: channel layer is back")
+
+
+def _broadcast_timeout() -> float:
+    return float(getattr(settings, "LIVE_BROADCAST_TIMEOUT", 0.5))
 
 
 breaker = CircuitBreaker()
@@ -331,7 +341,7 @@ def _broadcast(message: dict[str, Any]) -> None:
 
 
 async def _group_send(layer: Any, group: str, message: dict[str, Any]) -> None:
-    timeout = float(getattr(settings, "LIVE_BROADCAST_TIMEOUT", 0.5))
+    timeout = _broadcast_timeout()
     try:
         await asyncio.wait_for(layer.group_send(group, message), timeout)
     except TimeoutError as exc:

@@ -110,7 +110,8 @@ def test_the_tls_server_block_is_valid_and_redirects_http(tmp_path):
         .replace("web-2:8000", "127.0.0.1:10")
     )
 
-    assert "listen 8443 ssl;" in site
+    assert "listen 8443 ssl reuseport backlog=4096;" in site
+    assert "listen 8080 reuseport backlog=4096;" in site
     assert "return 301 https://$host:8443$request_uri;" in site
     assert nginx_accepts(tmp_path, site).returncode == 0, nginx_accepts(tmp_path, site).stderr
 
@@ -128,6 +129,26 @@ def test_half_a_tls_configuration_is_refused():
         render_nginx(["127.0.0.1:9"], {"TLS_CERTIFICATE": "/only/the/cert.pem"})
 
     assert "TLS_CERTIFICATE_KEY" in failure.value.stderr
+
+
+def test_each_worker_listens_on_its_own_socket_with_a_long_queue():
+    """A reconnect storm spreads evenly over the workers (reuseport), and a burst of
+    connections waits in the queue instead of being dropped (nginx's default is 511)."""
+    site = render_nginx(["127.0.0.1:9"], {"NGINX_HTTP_PORT": "8080"})
+
+    assert "listen 8080 reuseport backlog=4096;" in site
+
+
+def test_a_busy_backend_is_no_failed_websocket_connect():
+    """nginx waits for a WebSocket's backend connection longer than a reader waits for its
+    handshake (live.js: 4 s): a reader gives up first, which nginx does not count as the
+    backend failing. Plain HTTP keeps the short connect timeout."""
+    site = render_nginx(["127.0.0.1:9"], {})
+    ws = site.split("location /ws/ {", 1)[1].split("}", 1)[0]
+    http = site.split("location / {", 1)[1].split("}", 1)[0]
+
+    assert "proxy_connect_timeout 10s;" in ws
+    assert "proxy_connect_timeout 3s;" in http
 
 
 def test_every_upstream_is_skipped_for_a_while_after_a_failure():

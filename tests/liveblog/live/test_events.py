@@ -4,6 +4,7 @@ failed broadcast never breaks the save (issue 4)."""
 import asyncio
 import logging
 import threading
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -57,6 +58,14 @@ class BrokenLayer:
         raise ConnectionError("Redis is down")
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """The breaker's clock, moved by hand: `clock.now += seconds`."""
+    clock = SimpleNamespace(now=1000.0)
+    monkeypatch.setattr(events, "time", SimpleNamespace(monotonic=lambda: clock.now))
+    return clock
+
+
 @pytest.mark.django_db
 def test_a_failed_broadcast_is_logged_and_the_save_stands(
     blog, editor, monkeypatch, caplog, django_capture_on_commit_callbacks
@@ -77,7 +86,7 @@ def test_a_failed_broadcast_is_logged_and_the_save_stands(
 
 @pytest.mark.django_db
 def test_while_redis_is_down_writes_skip_the_layer_and_warn_once(
-    blog, editor, monkeypatch, caplog, django_capture_on_commit_callbacks
+    blog, editor, monkeypatch, caplog, clock, django_capture_on_commit_callbacks
 ):
     layer = BrokenLayer()
     monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
@@ -133,3 +142,65 @@ def test_the_first_broadcast_after_the_cooldown_reports_the_layer_back(
 
     assert sent == [2]
     assert [r.getMessage() for r in caplog.records][-1] == "live broadcast: channel layer is back"
+
+
+class FlakyLayer:
+    """Fails the broadcasts whose number is in `failing` (1-based), sends the others."""
+
+    def __init__(self, failing: set[int]):
+        self.failing = failing
+        self.calls = 0
+        self.sent: list[int] = []
+
+    async def group_send(self, group, message):
+        self.calls += 1
+        if self.calls in self.failing:
+            raise TimeoutError("no answer within 0.5 s")
+        self.sent.append(message["seq"])
+
+
+@pytest.mark.django_db
+def test_one_failed_broadcast_skips_the_layer_for_a_timeout_not_the_whole_retry_period(
+    blog, editor, monkeypatch, settings, clock, django_capture_on_commit_callbacks
+):
+    """The soak's minute 4: one broadcast timed out, and the breaker then skipped every
+    write's broadcast for LIVE_BROADCAST_RETRY_SECONDS (5 s), so readers waited up to 5 s.
+    After a single failure the layer is tried again once a timeout's length has passed."""
+    settings.LIVE_BROADCAST_TIMEOUT = 0.5
+    settings.LIVE_BROADCAST_RETRY_SECONDS = 5
+    layer = FlakyLayer(failing={1})
+    monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
+
+    for step in (0.0, 0.2, 1.0):  # a write a little later each time
+        clock.now += step
+        with django_capture_on_commit_callbacks(execute=True):
+            services.create_post(blog=blog, by=editor, headline=f"After {step}")
+
+    # seq 1 timed out, seq 2 came within the cooldown, seq 3 went out (and shows the hubs
+    # the gap, which they fill from the log).
+    assert layer.calls == 2
+    assert layer.sent == [3]
+
+
+@pytest.mark.django_db
+def test_a_layer_that_stays_down_is_tried_ever_less_often_up_to_the_retry_period(
+    blog, editor, monkeypatch, settings, clock, caplog, django_capture_on_commit_callbacks
+):
+    settings.LIVE_BROADCAST_TIMEOUT = 0.5
+    settings.LIVE_BROADCAST_RETRY_SECONDS = 5
+    layer = BrokenLayer()
+    monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
+    tried_at = []
+
+    with caplog.at_level(logging.WARNING, logger="liveblog.live.events"):
+        for _ in range(91):  # a write every 0.25 s for 22.5 s
+            before = layer.calls
+            with django_capture_on_commit_callbacks(execute=True):
+                services.create_post(blog=blog, by=editor, headline="Down")
+            if layer.calls > before:
+                tried_at.append(clock.now - 1000.0)
+            clock.now += 0.25
+
+    # Waits of 0.5, 1, 2, 4 s, then the retry period (5 s).
+    assert tried_at == [0.0, 0.5, 1.5, 3.5, 7.5, 12.5, 17.5, 22.5]
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
