@@ -35,7 +35,11 @@ NGINX_ENV = {
     "NGINX_CONNECT_TIMEOUT": "2s",
     "NGINX_READ_TIMEOUT": "3s",
     "NGINX_WS_READ_TIMEOUT": "3s",
-    "NGINX_FAIL_TIMEOUT": "5s",
+    # Long enough that the frozen-backend step's writes all fall inside the window in which
+    # nginx skips the backend it found frozen, even on a loaded CI machine: after it, nginx
+    # tries the backend again with one request, and a POST it sends there waits for the
+    # read timeout (a 504; nginx never resends a POST elsewhere, as it may have been applied).
+    "NGINX_FAIL_TIMEOUT": "15s",
 }
 CATCH_UP_SECONDS = 30
 
