@@ -31,8 +31,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# The JS tooling (eslint) exactly as package-lock.json pins it. The reader page's modules
-# themselves are served as they are: no build step, nothing from node_modules reaches a page.
+# The JS tooling exactly as package-lock.json pins it: eslint for make lint, axe-core for the
+# browser tests' accessibility checks (tests/e2e/test_accessibility.py injects its file into
+# the page under test). The reader page's modules themselves are served as they are: no build
+# step, nothing from node_modules reaches a page.
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm not found: the JS lint needs Node.js 20 and npm" >&2; exit 1; }
 	npm ci --no-audit --no-fund
@@ -72,7 +74,7 @@ run: demo
 		--access-log /dev/null config.asgi:application
 
 test: export DJANGO_SETTINGS_MODULE = config.settings.test
-test: install e2e-deps jstest
+test: install e2e-deps js-install jstest
 	$(BIN)/pytest
 
 # Node's own test runner: no package needed.
@@ -81,7 +83,7 @@ jstest:
 	node --test tests/js/*.test.js
 
 e2e: export DJANGO_SETTINGS_MODULE = config.settings.test
-e2e: install e2e-deps
+e2e: install e2e-deps js-install
 	$(BIN)/pytest tests/e2e
 
 # Browser tests drive Debian's chromium through Playwright (it cannot download its own).
