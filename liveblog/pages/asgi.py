@@ -93,8 +93,7 @@ def find_answer(scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | 
         return None  # the view evaluates the other preconditions
     params: tuple[str, ...] = ()
     if route.params:
-        query = QueryDict(scope.get("query_string", b""))
-        params = tuple(query.get(p, "") for p in route.params)
+        params = route.values(QueryDict(scope.get("query_string", b"")))
     page = page_store.store.get((scheme, host, scope["path"], params))
     if page is None or page.headers is None or page.validators != validators:
         return None

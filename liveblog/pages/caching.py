@@ -309,7 +309,7 @@ def is_signed_in(request: HttpRequest) -> bool:
 
 
 def cache_per_seq(
-    *, name: str, params: tuple[str, ...] = ()
+    *, name: str, params: tuple[str, ...] = (), choices: page_store.Choices | None = None
 ) -> Callable[[BlogView], Callable[..., HttpResponseBase]]:
     """Decorate a reader view `view(request, blog, **kwargs)` into `view(request, slug, ...)`.
 
@@ -317,9 +317,11 @@ def cache_per_seq(
     else the blog is read (one query; 404 if there is none); a conditional request is
     answered 304 at once; otherwise the response is rendered once per blog token and page
     and kept in this process's page store (liveblog.pages.store), keyed by scheme, host,
-    path and the query `params` the view reads (other parameters make no new copies), from
-    which liveblog.pages.asgi serves the next readers in front of Django. With the database
-    unavailable, the last copy of the page is served (stale-if-error).
+    path and the query `params` the view reads (other parameters make no new copies; a
+    parameter in `choices` with a value not listed there is keyed as absent, so the view must
+    read it so too), from which liveblog.pages.asgi serves the next readers in front of
+    Django. With the database unavailable, the last copy of the page is served
+    (stale-if-error).
     Signed-in users: the blog is read afresh and the view rendered every time,
     `private, no-store`. `name` names the view in render locks and logs.
     """
@@ -330,7 +332,8 @@ def cache_per_seq(
             if is_signed_in(request):
                 return patch_private(view(request, _read_blog(slug), **kwargs))
 
-            key = page_store.page_key(request, params)
+            route = page_store.Route(slug=slug, params=params, choices=choices or {})
+            key = page_store.page_key(request, route)
             try:
                 # Within LIVEBLOG_SEQ_TTL (or from Redis) without a query.
                 known = tokens.peek(slug)
@@ -355,7 +358,7 @@ def cache_per_seq(
                     patch_public(response, validators)
                     page_store.store.put(
                         key,
-                        page_store.Route(slug=slug, params=params),
+                        route,
                         page_store.StoredPage(
                             validators=validators,
                             content_type=response["Content-Type"],

@@ -12,11 +12,12 @@ LIVEBLOG_PAGE_STORE_ENTRIES (0 switches the store off).
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 
 if TYPE_CHECKING:
     from liveblog.pages.caching import Validators
@@ -29,12 +30,21 @@ MAX_ROUTES = 10_000
 PageKey = tuple[str, str, str, tuple[str, ...]]
 
 
+# A query parameter's allowed values: any other value reads as absent (""), so a reader's
+# junk makes no copy of its own (`?order=junk` is the page without `order`).
+Choices = Mapping[str, tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class Route:
     """What a stored path is: the blog it shows and the query parameters that matter."""
 
     slug: str
     params: tuple[str, ...]
+    choices: Choices = field(default_factory=dict)
+
+    def values(self, query: QueryDict) -> tuple[str, ...]:
+        return param_values(query, self.params, self.choices)
 
 
 @dataclass
@@ -46,14 +56,24 @@ class StoredPage:
     headers: list[tuple[bytes, bytes]] | None = None
 
 
-def page_key(request: HttpRequest, params: tuple[str, ...]) -> PageKey:
+def param_values(query: QueryDict, params: tuple[str, ...], choices: Choices) -> tuple[str, ...]:
+    """The values of `params` in `query` as a page key holds them."""
+    values = []
+    for name in params:
+        value = query.get(name, "")
+        allowed = choices.get(name)
+        values.append(value if allowed is None or value in allowed else "")
+    return tuple(values)
+
+
+def page_key(request: HttpRequest, route: Route) -> PageKey:
     # Scheme and host are part of the key: pages carry absolute links (canonical URL, feeds).
     # The stubs say scheme may be None; Django's HttpRequest.scheme is always a string.
     return (  # type: ignore[return-value]
         request.scheme,
         request.get_host(),
         request.path,
-        tuple(request.GET.get(p, "") for p in params),
+        route.values(request.GET),
     )
 
 
