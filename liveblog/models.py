@@ -243,6 +243,10 @@ class Post(models.Model):
     def __str__(self) -> str:
         return self.headline or self.body_text[:60] or f"Post {self.pk}"
 
+    def get_absolute_url(self) -> str:
+        """The post's permalink: the reader page positioned at it (needs `blog` loaded)."""
+        return reverse("liveblog:post_permalink", kwargs={"slug": self.blog.slug, "pk": self.pk})
+
     @property
     def body_text(self) -> str:
         from django.utils.html import strip_tags

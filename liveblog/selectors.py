@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
@@ -13,6 +14,19 @@ from liveblog.cursors import encode_position
 from liveblog.models import LiveBlog, LiveEvent, Post
 
 PAGE_SIZE = 20
+
+
+class FeedOrder(StrEnum):
+    """The order of the reader page's feed. Newest first pages with `before` cursors (the
+    posts older than it), oldest first with `after` cursors (the posts newer than it)."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+    @property
+    def cursor_param(self) -> str:
+        """The query parameter of the reader page that carries this order's cursor."""
+        return "before" if self is FeedOrder.NEWEST else "after"
 
 
 @dataclass(frozen=True)
@@ -28,10 +42,12 @@ def encode_cursor(post: Post) -> str:
     return encode_position(post.published_at, post.pk)
 
 
-def encode_cursor_including(post: Post) -> str:
-    """A `before` cursor whose page starts with `post` (the position just after it)."""
+def encode_cursor_including(post: Post, *, order: FeedOrder = FeedOrder.NEWEST) -> str:
+    """A cursor of `order` whose page starts with `post`: the position just after it
+    (newest first) or just before it (oldest first)."""
     assert post.published_at is not None
-    return encode_position(post.published_at, post.pk + 1)
+    step = 1 if order is FeedOrder.NEWEST else -1
+    return encode_position(post.published_at, post.pk + step)
 
 
 def get_blog_for_readers(slug: str) -> LiveBlog:
@@ -70,21 +86,30 @@ def list_blogs_for_sitemap() -> QuerySet[LiveBlog]:
 
 
 def list_feed_page(
-    blog: LiveBlog, *, before: str | None = None, limit: int = PAGE_SIZE
+    blog: LiveBlog,
+    *,
+    cursor: str | None = None,
+    order: FeedOrder = FeedOrder.NEWEST,
+    limit: int = PAGE_SIZE,
 ) -> FeedPage:
-    """One page of the blog's visible posts, newest first. The first page also carries
-    the pinned post (shown on top, left out of the feed). One query for the posts, plus
-    one per prefetched relation, whatever the page size."""
+    """One page of the blog's visible posts in `order`, from `cursor` on (None: from the
+    start of that order). The page without a cursor also carries the pinned post (shown on
+    top, left out of the feed). One query for the posts, plus one per prefetched relation,
+    whatever the page size. Raises InvalidCursor."""
     feed = Q(is_pinned=False)
-    if before:
-        when, pk = decode_cursor(before)
-        feed &= Q(published_at__lt=when) | Q(published_at=when, id__lt=pk)
-    wanted = feed if before else feed | Q(is_pinned=True)
+    if cursor:
+        when, pk = decode_cursor(cursor)
+        if order is FeedOrder.NEWEST:
+            feed &= Q(published_at__lt=when) | Q(published_at=when, id__lt=pk)
+        else:
+            feed &= Q(published_at__gt=when) | Q(published_at=when, id__gt=pk)
+    wanted = feed if cursor else feed | Q(is_pinned=True)
+    sequence = ("-published_at", "-id") if order is FeedOrder.NEWEST else ("published_at", "id")
     rows = list(
         Post.objects.visible()
         .with_bylines()
         .filter(wanted, blog=blog)
-        .order_by("-is_pinned", "-published_at", "-id")[: limit + 2]
+        .order_by("-is_pinned", *sequence)[: limit + 2]
     )
     pinned = rows.pop(0) if rows and rows[0].is_pinned else None
     page = rows[:limit]
@@ -92,12 +117,19 @@ def list_feed_page(
     return FeedPage(pinned=pinned, posts=page, next_cursor=next_cursor)
 
 
+def get_visible_post(blog: LiveBlog, pk: int) -> Post:
+    """A post of `blog` that readers may see now (its permalink). Raises Post.DoesNotExist
+    for anything else: another blog's post, a draft, a scheduled or a deleted one."""
+    return Post.objects.visible().get(blog=blog, pk=pk)
+
+
 def list_key_events(blog: LiveBlog) -> list[Post]:
     return list(
         Post.objects.visible()
         .filter(blog=blog, is_key_event=True)
         .newest_first()
-        .only("id", "headline", "body", "published_at", "is_pinned", "blog_id")
+        .select_related("blog")
+        .only("id", "headline", "body", "published_at", "is_pinned", "blog__slug")
     )
 
 

@@ -1,12 +1,9 @@
 """Output shapes shared by several operations (a post is returned by reads and writes alike).
 Inputs are nested in their views."""
 
-from urllib.parse import urlencode
-
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from liveblog import selectors
 from liveblog.api.fields import UtcDateTimeField
 from liveblog.extensions import post_extensions
 from liveblog.models import LiveBlog, Post, PostEmbed, PostImage
@@ -127,10 +124,8 @@ class PostSerializer(serializers.Serializer):
     def get_url(self, post: Post) -> str | None:
         if not post.is_visible():
             return None
-        cursor = selectors.encode_cursor_including(post)
-        path = f"{post.blog.get_absolute_url()}?{urlencode({'before': cursor})}#{post.anchor}"
         request: Request = self.context["request"]
-        return request.build_absolute_uri(path)
+        return request.build_absolute_uri(post.get_absolute_url())
 
 
 class KeyEventSerializer(serializers.Serializer):

@@ -11,7 +11,6 @@ rule existed: XML 1.0 cannot carry control characters or U+FFFE/U+FFFF.
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 from xml.sax.xmlreader import AttributesImpl
 
 from django.conf import settings
@@ -90,11 +89,7 @@ class LiveBlogFeed(Feed):
         return post.body
 
     def item_link(self, post: Post) -> str:
-        # An anchor on the page that shows the post: the first page holds the newest
-        # posts, older ones are on the page whose cursor starts with them.
-        url = post.blog.get_absolute_url()
-        cursor = selectors.encode_cursor_including(post)
-        return f"{url}?{urlencode({'before': cursor})}#{post.anchor}"
+        return post.get_absolute_url()
 
     def item_guid(self, post: Post) -> str:
         # Stable for the life of the post, whatever page it moves to.

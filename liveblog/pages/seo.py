@@ -5,7 +5,6 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -61,17 +60,27 @@ def _first_image_url(request: HttpRequest, posts: list[Post]) -> str:
     return ""
 
 
+def post_description(post: Post) -> str:
+    return Truncator(post.body_text).words(40) or post_headline(post)
+
+
 def live_page_metadata(
-    request: HttpRequest, blog: LiveBlog, *, latest: list[Post], before: str | None = None
+    request: HttpRequest,
+    blog: LiveBlog,
+    *,
+    latest: list[Post],
+    query: str = "",
+    post: Post | None = None,
 ) -> PageMetadata:
     """Head metadata for the reader page from what the page already loaded (no queries).
 
-    `latest` are the posts shown; `before` the cursor of an older-updates page, which is
-    its own canonical page (the structured data always describes the whole blog).
+    `latest` are the posts shown; `query` the query string of a page other than the first
+    (another order, a cursor), which is its own canonical page; `post` the post of a
+    permalink, whose page is canonical at the permalink and is titled and described by the
+    post. The structured data always describes the whole blog.
     """
     path = blog.get_absolute_url()
     url = request.build_absolute_uri(path)
-    query = f"?{urlencode({'before': before})}" if before else ""
     description = blog.description or f"Live coverage: {blog.title}"
     updates = sorted(
         (p for p in latest if p.published_at), key=lambda p: (p.published_at, p.pk), reverse=True
@@ -105,6 +114,15 @@ def live_page_metadata(
     image_url = _first_image_url(request, updates)
     if image_url:
         data["image"] = image_url
+    if post is not None:
+        return PageMetadata(
+            canonical_url=request.build_absolute_uri(post.get_absolute_url()),
+            site_name=settings.SITE_NAME,
+            title=post_headline(post),
+            description=post_description(post),
+            image_url=_first_image_url(request, [post]) or image_url,
+            json_ld=json_ld_script(data),
+        )
     return PageMetadata(
         canonical_url=url + query,
         site_name=settings.SITE_NAME,

@@ -222,8 +222,8 @@ def test_the_least_recently_used_copy_goes_first(settings, client, reporter_post
     client.get(PAGE)  # the first page is used again
     client.get(PAGE, {"before": "2-2"})
 
-    assert page_store.store.get(("http", "testserver", PAGE, ("",))) is not None
-    assert page_store.store.get(("http", "testserver", PAGE, ("1-1",))) is None
+    assert page_store.store.get(("http", "testserver", PAGE, ("", "", ""))) is not None
+    assert page_store.store.get(("http", "testserver", PAGE, ("", "1-1", ""))) is None
 
 
 def test_an_older_updates_page_is_answered_by_its_cursor(client, reporter_post, django_app):
