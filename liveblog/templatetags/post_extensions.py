@@ -3,6 +3,7 @@
 from django import template
 
 from liveblog.extensions import post_extensions
+from liveblog.models import Post
 
 register = template.Library()
 
@@ -17,3 +18,9 @@ def post_extension_templates() -> list[str]:
 def post_extension_stylesheets() -> list[str]:
     """Static paths of the stylesheets those templates need."""
     return post_extensions.stylesheets()
+
+
+@register.simple_tag
+def post_announcement(post: Post) -> str:
+    """The line announced to screen readers when `post` arrives live, or ""."""
+    return post_extensions.announcement(post)

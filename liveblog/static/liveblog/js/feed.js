@@ -12,13 +12,33 @@ export function isNewer(a, b) {
   return a[0] !== b[0] ? a[0] > b[0] : a[1] > b[1];
 }
 
-// The order of the feed: which of two posts comes first, and whether the reader is looking
-// at the end where new posts arrive (then one can go in without moving what they read;
-// otherwise it waits behind the "N new updates" button).
+// How far (in screen heights) the reader may be from the end where new posts arrive before
+// "Jump to latest" is offered.
+export const FAR_SCREENS = 2;
+
+// The order of the feed: which of two posts comes first, whether the reader is looking at
+// the end where new posts arrive (then one can go in without moving what they read;
+// otherwise it waits behind the "N new updates" button), and whether they are far from it
+// (`rect`: the list's bounding rectangle, `height`: the viewport's).
 export const NEWEST_FIRST = Object.freeze({
+  name: "newest",
   precedes: isNewer,
   readerAtArrivals: (list) => list.getBoundingClientRect().top > -40,
+  farFromArrivals: (rect, height) => rect.top < -FAR_SCREENS * height,
 });
+
+// New posts go at the end, below what the reader reads, so nothing moves: never queued.
+export const OLDEST_FIRST = Object.freeze({
+  name: "oldest",
+  precedes: (a, b) => isNewer(b, a),
+  readerAtArrivals: () => true,
+  farFromArrivals: (rect, height) => rect.bottom - height > FAR_SCREENS * height,
+});
+
+/** The order called `name` (the page's data-order), newest first unless it says oldest. */
+export function orderNamed(name) {
+  return name === OLDEST_FIRST.name ? OLDEST_FIRST : NEWEST_FIRST;
+}
 
 export class Feed {
   #root;
@@ -27,20 +47,39 @@ export class Feed {
   #button;
   #labels;
   #order;
+  #onArrival;
   // The server has more posts past the last one shown ("Show older updates").
   #listContinues;
   // Post id -> fragment: new posts the reader has not revealed yet, in arrival order.
   #queued = new Map();
 
-  constructor(root, { labels, order = NEWEST_FIRST }) {
+  /** `onArrival(article)`: a new post reached the page, shown or queued (not an edit). */
+  constructor(root, { labels, order = NEWEST_FIRST, onArrival = () => {} }) {
     this.#root = root;
     this.#list = root.querySelector("[data-feed]");
     this.#pinned = root.querySelector("[data-pinned]");
     this.#button = root.querySelector("[data-new-updates]");
     this.#labels = labels;
     this.#order = order;
-    this.#listContinues = Boolean(root.querySelector(".feed__older"));
+    this.#onArrival = onArrival;
+    this.#listContinues = Boolean(root.querySelector("[data-feed-continues]"));
     this.#button.addEventListener("click", () => this.revealQueued());
+  }
+
+  /** Whether the reader is far from where new posts arrive ("Jump to latest"). */
+  farFromArrivals() {
+    return this.#order.farFromArrivals(this.#list.getBoundingClientRect(), window.innerHeight);
+  }
+
+  /** Move the reader to the latest post: the queued ones if any, else the newest shown. */
+  jumpToLatest() {
+    if (this.#queued.size) {
+      this.revealQueued();
+      return;
+    }
+    const posts = this.#list.querySelectorAll(":scope > article");
+    const latest = this.#order === OLDEST_FIRST ? posts[posts.length - 1] : posts[0];
+    if (latest) focusPost(latest);
   }
 
   /** Show one post frame (post.published, .updated, .deleted, .pinned, .unpinned). */
@@ -69,17 +108,19 @@ export class Feed {
   /** Put the queued posts in the feed and move the reader to them. */
   revealQueued() {
     const ids = [...this.#queued.keys()];
-    for (const html of this.#queued.values()) this.#insert(fragment(html));
+    for (const html of this.#queued.values()) {
+      const article = fragment(html);
+      article.classList.add("post--arrived");
+      this.#insert(article);
+    }
     this.#queued = new Map();
     this.#showButton();
     this.#syncDayHeadings();
-    const first = this.#list.querySelector(":scope > article");
-    this.#list.closest("section").scrollIntoView({ block: "start" });
-    const revealed = ids.length ? this.#find(ids[0]) : first;
-    if (revealed) {
-      revealed.setAttribute("tabindex", "-1");
-      revealed.focus({ preventScroll: true });
-    }
+    // The first of them in reading order (the newest, newest first), where reading goes on.
+    const revealed = [...this.#list.querySelectorAll(":scope > article")].find((article) =>
+      ids.includes(Number(article.dataset.postId)),
+    );
+    if (revealed) focusPost(revealed);
   }
 
   #find(postId) {
@@ -92,6 +133,8 @@ export class Feed {
       return;
     }
     const article = fragment(html);
+    this.#onArrival(article);
+    article.classList.add("post--arrived");
     if (isPinned(article)) {
       this.#place(article);
     } else if (this.#order.readerAtArrivals(this.#list) && this.#queued.size === 0) {
@@ -110,6 +153,10 @@ export class Feed {
     const current = this.#find(postId);
     if (!current) return; // not on this page (an older page, or not yet revealed)
     const next = fragment(html);
+    // The reader may be on this post (its anchor, or focus after "N new updates"): the new
+    // render keeps its id, and focus moves to it.
+    const hadFocus = current.contains(document.activeElement);
+    if (hadFocus) next.setAttribute("tabindex", "-1");
     if (this.#pinned.contains(current) === isPinned(next)) {
       current.replaceWith(next);
     } else {
@@ -117,6 +164,7 @@ export class Feed {
       if (isPinned(next)) this.#pinned.append(next);
       else this.#insert(next);
     }
+    if (hadFocus && next.isConnected) next.focus({ preventScroll: true });
   }
 
   #remove(postId) {
@@ -179,6 +227,13 @@ function fragment(html) {
   const template = document.createElement("template");
   template.innerHTML = html.trim();
   return template.content.firstElementChild;
+}
+
+/** Bring `article` into view and give it focus, so a screen reader reads on from there. */
+export function focusPost(article) {
+  article.setAttribute("tabindex", "-1");
+  article.scrollIntoView({ block: "start" });
+  article.focus({ preventScroll: true });
 }
 
 function isPinned(article) {

@@ -1,33 +1,63 @@
-// Live updates for the reader page. Progressive enhancement: without this script the page
-// is complete and a reload shows what is new.
+// The reader page's script. Progressive enhancement: without it the page is complete, the
+// order links and "show older updates" work, and a reload shows what is new.
 //
-// This module wires the others together: connection.js keeps a WebSocket open, seq.js
-// decides what each frame means for the seq the page has reached, feed.js and status.js
-// show the changes, and labels.js reads the words they show from the page.
+// This module wires the others together. On every reader page: the remembered order
+// (order.js), share buttons (share.js), and a permalink's post brought into view. On the page
+// that holds the end where new posts arrive, live updates: connection.js keeps a WebSocket
+// open, seq.js decides what each frame means for the seq the page has reached, feed.js and
+// status.js show the changes, announcer.js tells screen readers, and labels.js reads the
+// words they show from the page.
 
+import { Announcer } from "./announcer.js";
 import { LiveConnection } from "./connection.js";
-import { Feed } from "./feed.js";
+import { Feed, focusPost, orderNamed } from "./feed.js";
 import { readLabels } from "./labels.js";
+import { preferredUrl, rememberedOrder, watchOrderLinks } from "./order.js";
 import { APPLY, RELOAD, RESYNC, nextStep } from "./seq.js";
+import { enhanceShareButtons } from "./share.js";
 import { StatusBar } from "./status.js";
 
 const root = document.querySelector("[data-live-root]");
-if (root && root.dataset.wsPath && "WebSocket" in window) {
-  start(root);
+if (root) enhance(root);
+
+function enhance(root) {
+  const storage = window.localStorage;
+  const preferred = preferredUrl(new URL(location.href), rememberedOrder(storage));
+  if (preferred) {
+    location.replace(preferred);
+    return;
+  }
+  watchOrderLinks(root, storage);
+  const labels = readLabels(root.querySelector("[data-live-labels]"), document.documentElement.lang);
+  const announcer = new Announcer(root.querySelector("[data-live-announcer]"), labels);
+  enhanceShareButtons(root, navigator, { onCopied: () => announcer.say(labels.text("share.copied")) });
+
+  // A permalink: the page starts at its post, below the page's heading; go to it, unless the
+  // address names another anchor.
+  const focused = root.dataset.focusPost && document.getElementById(`post-${root.dataset.focusPost}`);
+  if (focused && !location.hash) focusPost(focused);
+
+  if (root.dataset.wsPath && "WebSocket" in window) follow(root, labels, announcer);
 }
 
-function start(root) {
-  const page = document.documentElement;
-  const labels = readLabels(root.querySelector("[data-live-labels]"), page.lang);
+function follow(root, labels, announcer) {
   const statusBar = new StatusBar(root, labels);
-  const feed = new Feed(root, { labels });
+  const feed = new Feed(root, {
+    labels,
+    order: orderNamed(root.dataset.order),
+    onArrival: (article) => announcer.postArrived(article),
+  });
   let lastSeq = Number(root.dataset.lastSeq) || 0;
 
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const connection = new LiveConnection({
     url: () => `${scheme}//${location.host}${root.dataset.wsPath}?after=${lastSeq}`,
     heartbeatMs: (Number(root.dataset.heartbeat) || 25) * 1000,
-    onState: (state) => statusBar.showConnection(state),
+    onState: (state) => {
+      statusBar.showConnection(state);
+      // The one state worth interrupting for: updates have stopped.
+      if (state === "offline") announcer.say(labels.text("connection.offline"));
+    },
     onFrame: receive,
   });
 
@@ -50,6 +80,8 @@ function start(root) {
     else feed.apply(frame);
   }
 
+  followJumpToLatest(root, feed);
+
   window.addEventListener("offline", () => connection.pause());
   window.addEventListener("online", () => connection.resync());
   document.addEventListener("visibilitychange", () => {
@@ -58,4 +90,34 @@ function start(root) {
   });
 
   connection.connect();
+}
+
+// "Jump to latest": shown while the reader is far from the end where posts arrive.
+function followJumpToLatest(root, feed) {
+  const jump = root.querySelector("[data-jump-latest]");
+  if (!jump) return;
+  let pending = false;
+  const update = () => {
+    pending = false;
+    const far = feed.farFromArrivals();
+    // Never hide it under the keyboard's focus.
+    if (!far && jump.contains(document.activeElement)) return;
+    jump.hidden = !far;
+  };
+  window.addEventListener(
+    "scroll",
+    () => {
+      if (!pending) {
+        pending = true;
+        requestAnimationFrame(update);
+      }
+    },
+    { passive: true },
+  );
+  jump.addEventListener("click", (event) => {
+    event.preventDefault();
+    feed.jumpToLatest();
+    jump.hidden = true;
+  });
+  update();
 }
