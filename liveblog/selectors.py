@@ -120,7 +120,11 @@ def list_feed_page(
 def get_visible_post(blog: LiveBlog, pk: int) -> Post:
     """A post of `blog` that readers may see now (its permalink). Raises Post.DoesNotExist
     for anything else: another blog's post, a draft, a scheduled or a deleted one."""
-    return Post.objects.visible().get(blog=blog, pk=pk)
+    return (
+        Post.objects.visible()
+        .only("id", "blog_id", "published_at", "is_pinned")
+        .get(blog=blog, pk=pk)
+    )
 
 
 def list_key_events(blog: LiveBlog) -> list[Post]:

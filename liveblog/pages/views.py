@@ -103,6 +103,9 @@ def _render_page(
     pinned = page.pinned
     shown_posts = [*([pinned] if pinned else []), *page.posts]
     shown = {post.pk for post in shown_posts}
+    if focus is not None:
+        # The page's own copy, which carries the page's prefetches (it always holds it).
+        focus = next((post for post in shown_posts if post.pk == focus.pk), focus)
     start_url = blog.get_absolute_url()
     more_url = None
     if page.next_cursor:

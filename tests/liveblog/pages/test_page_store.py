@@ -333,3 +333,16 @@ def test_with_redis_killed_the_token_is_read_from_the_database_and_kept_for_the_
 
     assert response.status_code == 200
     assert response.content == first.content
+
+
+def test_an_unknown_order_is_answered_from_the_default_pages_copy(
+    client, reporter_post, django_app
+):
+    client.get(PAGE)
+
+    status, _, body = fast_get(django_app, query=b"order=junk")
+    fast_get(django_app, query=b"order=oldest")
+
+    assert status == 200
+    assert b'data-order="newest"' in body
+    assert django_app.calls == [PAGE]  # only the oldest-first page went to Django
