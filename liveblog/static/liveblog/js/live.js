@@ -28,13 +28,16 @@ function enhance(root) {
     return;
   }
   watchOrderLinks(root, storage);
-  const labels = readLabels(root.querySelector("[data-live-labels]"), document.documentElement.lang);
+  const page = document.documentElement;
+  const labels = readLabels(root.querySelector("[data-live-labels]"), page.lang);
   const announcer = new Announcer(root.querySelector("[data-live-announcer]"), labels);
-  enhanceShareButtons(root, navigator, { onCopied: () => announcer.say(labels.text("share.copied")) });
+  const onCopied = () => announcer.say(labels.text("share.copied"));
+  enhanceShareButtons(root, navigator, { onCopied });
 
   // A permalink: the page starts at its post, below the page's heading; go to it, unless the
   // address names another anchor.
-  const focused = root.dataset.focusPost && document.getElementById(`post-${root.dataset.focusPost}`);
+  const focusId = root.dataset.focusPost;
+  const focused = focusId && document.getElementById(`post-${focusId}`);
   if (focused && !location.hash) focusPost(focused);
 
   if (root.dataset.wsPath && "WebSocket" in window) follow(root, labels, announcer);
