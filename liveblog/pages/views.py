@@ -78,7 +78,7 @@ def post_permalink(request: HttpRequest, blog: LiveBlog, pk: int) -> HttpRespons
     pinned post: the first page, where it is shown), its title and text in the head. 404
     for a post readers cannot see."""
     try:
-        if pk > MAX_ID:
+        if pk >= MAX_ID:  # past BigAutoField's range: no post has it
             raise Post.DoesNotExist
         post = selectors.get_visible_post(blog, pk)
     except Post.DoesNotExist as exc:

@@ -84,6 +84,16 @@ def test_a_new_post_is_announced_by_count_and_edits_and_deletes_are_not(
     assert reader.locator("[aria-live]").count() == 1
 
 
+def test_losing_the_connection_is_announced(live_url, reader_context, blog):
+    reader = open_reader(reader_context, live_url, blog.slug)
+
+    reader_context.set_offline(True)
+
+    expect(reader.locator("[data-live-announcer]")).to_have_text(
+        "Offline: updates resume when you reconnect"
+    )
+
+
 def test_new_updates_button_says_how_many_and_moves_focus_to_the_first_new_post(
     live_url, page, reader_context, blog, editor
 ):
