@@ -21,7 +21,7 @@ const root = document.querySelector("[data-live-root]");
 if (root) enhance(root);
 
 function enhance(root) {
-  const storage = window.localStorage;
+  const storage = localStorageOrNull();
   const preferred = preferredUrl(new URL(location.href), rememberedOrder(storage));
   if (preferred) {
     location.replace(preferred);
@@ -41,6 +41,14 @@ function enhance(root) {
   if (focused && !location.hash) focusPost(focused);
 
   if (root.dataset.wsPath && "WebSocket" in window) follow(root, labels, announcer);
+}
+
+function localStorageOrNull() {
+  try {
+    return window.localStorage; // reading it throws where storage is blocked
+  } catch {
+    return null; // order.js then keeps nothing and remembers nothing
+  }
 }
 
 function follow(root, labels, announcer) {
