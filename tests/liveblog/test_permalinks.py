@@ -129,11 +129,12 @@ def test_every_post_links_to_its_permalink_from_its_time(client, blog):
     "hidden",
     [
         {"status": Post.Status.DRAFT, "published_at": None},
+        {"status": Post.Status.SUBMITTED, "published_at": None, "submitted_at": NIGHT},
         {"status": Post.Status.SCHEDULED, "published_at": NIGHT + timedelta(days=36500)},
         {"deleted_at": NIGHT},
         {"published_at": NIGHT + timedelta(days=36500)},  # published, time not reached
     ],
-    ids=["draft", "scheduled", "deleted", "future"],
+    ids=["draft", "submitted", "scheduled", "deleted", "future"],
 )
 def test_permalink_of_a_post_readers_cannot_see_is_a_404(client, blog, hidden):
     post = PostFactory(blog=blog, **hidden)
