@@ -36,7 +36,7 @@ install: $(VENV)/.installed
 # the page under test). The reader page's modules themselves are served as they are: no build
 # step, nothing from node_modules reaches a page.
 node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm not found: the JS lint needs Node.js 20 and npm" >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "npm not found: the JS lint and the browser tests need Node.js 20 and npm" >&2; exit 1; }
 	npm ci --no-audit --no-fund
 	@touch $@
 
