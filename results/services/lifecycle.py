@@ -354,6 +354,16 @@ def _lock(result: ConstituencyResult) -> ConstituencyResult:
     )
 
 
+def _lock_awaiting(result: ConstituencyResult) -> ConstituencyResult:
+    """`_lock`, refusing a result that has been declared meanwhile."""
+    current = _lock(result)
+    if current.status != ConstituencyResult.Status.AWAITING:
+        raise ValidationError(
+            MSG_ALREADY_DECLARED.format(seat=current.constituency), code="declared"
+        )
+    return current
+
+
 def _keep_awaiting_figures(
     result: ConstituencyResult,
     *,
@@ -361,11 +371,7 @@ def _keep_awaiting_figures(
     electorate: int | None,
     invalid_votes: int,
 ) -> ConstituencyResult:
-    current = _lock(result)
-    if current.status != ConstituencyResult.Status.AWAITING:
-        raise ValidationError(
-            MSG_ALREADY_DECLARED.format(seat=current.constituency), code="declared"
-        )
+    current = _lock_awaiting(result)
     existing = _candidacies(current)
     current.electorate = electorate
     current.invalid_votes = invalid_votes
@@ -387,11 +393,7 @@ def _declare(
     by: User | None,
     note: str,
 ) -> ConstituencyResult:
-    current = _lock(result)
-    if current.status != ConstituencyResult.Status.AWAITING:
-        raise ValidationError(
-            MSG_ALREADY_DECLARED.format(seat=current.constituency), code="declared"
-        )
+    current = _lock_awaiting(result)
     existing = _candidacies(current)
     before = _snapshot(current, existing.values())
     current.status = ConstituencyResult.Status.DECLARED

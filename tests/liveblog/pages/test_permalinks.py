@@ -3,8 +3,7 @@
 head, cached like the page; anything else there is a 404."""
 
 import re
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -14,14 +13,9 @@ from liveblog.live.events import render_post_fragment
 from liveblog.models import LiveBlog, Post
 from liveblog.pages import store as page_store
 from tests.factories import ContributorFactory, PostFactory
+from tests.liveblog.pages.reading import NIGHT, get_page, many_posts, post_ids
 
 pytestmark = pytest.mark.django_db
-
-NIGHT = datetime(2017, 6, 9, 1, 0, tzinfo=UTC)
-
-
-def _post_ids(html: str) -> list[int]:
-    return [int(pk) for pk in re.findall(r'data-post-id="(\d+)"', html)]
 
 
 def _meta(html: str, attr: str, name: str) -> str:
@@ -33,63 +27,39 @@ def _meta(html: str, attr: str, name: str) -> str:
 def _permalink(post: Post) -> str:
     return f"/live/{post.blog.slug}/posts/{post.pk}/"
 
-
-def _get(client, url: str, data: dict | None = None) -> str:
-    response = client.get(url, data)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def _many_posts(blog, count: int) -> list[Post]:
-    """`count` posts, two at each minute (ties broken by id), oldest first."""
-    return [
-        PostFactory(blog=blog, published_at=NIGHT + timedelta(minutes=n // 2)) for n in range(count)
-    ]
-
-
-@pytest.fixture
-def page_store_on(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"permalinks-{uuid.uuid4().hex}",
-        }
-    }
-    settings.LIVEBLOG_PAGE_STORE_ENTRIES = 500
-    page_store.store.clear()
     yield page_store.store
     page_store.store.clear()
 
 
 def test_permalink_shows_the_page_from_the_post_on_newest_first(client, blog):
-    posts = _many_posts(blog, 45)
+    posts = many_posts(blog, 45)
     post = posts[30]
 
-    html = _get(client, _permalink(post))
+    html = get_page(client, _permalink(post))
 
-    assert _post_ids(html) == [p.pk for p in reversed(posts[11:31])]
+    assert post_ids(html) == [p.pk for p in reversed(posts[11:31])]
     assert f'data-focus-post="{post.pk}"' in html
     assert "Back to the latest updates" in html
     assert "data-ws-path" not in html  # the newest posts are not on this page
 
 
 def test_permalink_oldest_first_shows_the_post_and_newer_ones(client, blog):
-    posts = _many_posts(blog, 25)
+    posts = many_posts(blog, 25)
     post = posts[10]
 
-    html = _get(client, _permalink(post), {"order": "oldest"})
+    html = get_page(client, _permalink(post), {"order": "oldest"})
 
-    assert _post_ids(html) == [p.pk for p in posts[10:]]
+    assert post_ids(html) == [p.pk for p in posts[10:]]
     assert 'data-ws-path="/ws/live/ge2017/"' in html  # the newest posts are on this page
 
 
 def test_permalink_of_the_pinned_post_is_the_first_page(client, blog):
-    posts = _many_posts(blog, 3)
+    posts = many_posts(blog, 3)
     pinned = PostFactory(blog=blog, published_at=NIGHT - timedelta(days=1), is_pinned=True)
 
-    html = _get(client, _permalink(pinned))
+    html = get_page(client, _permalink(pinned))
 
-    assert _post_ids(html) == [pinned.pk, *[p.pk for p in reversed(posts)]]
+    assert post_ids(html) == [pinned.pk, *[p.pk for p in reversed(posts)]]
     assert f'data-focus-post="{pinned.pk}"' in html
 
 
@@ -102,7 +72,7 @@ def test_permalink_head_describes_the_post(client, blog):
         contributors=[ContributorFactory(name="Alex Pope")],
     )
 
-    html = _get(client, _permalink(post))
+    html = get_page(client, _permalink(post))
 
     url = f"http://testserver/live/ge2017/posts/{post.pk}/"
     assert _meta(html, "property", "og:title") == "Conservatives hold Milton Keynes South"
@@ -118,7 +88,7 @@ def test_permalink_head_describes_the_post(client, blog):
 def test_every_post_links_to_its_permalink_from_its_time(client, blog):
     post = PostFactory(blog=blog)
 
-    html = _get(client, "/live/ge2017/")
+    html = get_page(client, "/live/ge2017/")
 
     link = f'<a class="post__permalink" href="/live/ge2017/posts/{post.pk}/" data-permalink>'
     assert link in html
@@ -191,7 +161,7 @@ def test_a_missing_post_is_not_kept_in_the_page_store(client, blog, page_store_o
 def test_permalink_runs_the_same_queries_however_many_posts(
     client, blog, django_assert_num_queries, count
 ):
-    posts = _many_posts(blog, count)
+    posts = many_posts(blog, count)
     PostFactory(blog=blog, is_key_event=True, published_at=NIGHT - timedelta(days=1))
 
     # blog; the post; the page; its bylines, images, embeds and result cards; key events

@@ -2,23 +2,18 @@
 JavaScript, and what a junk order does (the default page, no copy of its own)."""
 
 import re
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from liveblog.models import Post
 from liveblog.pages import store as page_store
 from tests.factories import PostFactory
+from tests.liveblog.pages.reading import NIGHT, get_page, many_posts, post_ids
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "/live/ge2017/"
-NIGHT = datetime(2017, 6, 9, 1, 0, tzinfo=UTC)
-
-
-def _post_ids(html: str) -> list[int]:
-    return [int(pk) for pk in re.findall(r'data-post-id="(\d+)"', html)]
 
 
 def _link(html: str, text: str) -> str:
@@ -26,64 +21,40 @@ def _link(html: str, text: str) -> str:
     assert match, f"no {text} link"
     return match.group(1).replace("&amp;", "&")
 
-
-def _get(client, url: str, data: dict | None = None) -> str:
-    response = client.get(url, data)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def _many_posts(blog, count: int) -> list[Post]:
-    """`count` posts, two at each minute (ties broken by id), oldest first."""
-    return [
-        PostFactory(blog=blog, published_at=NIGHT + timedelta(minutes=n // 2)) for n in range(count)
-    ]
-
-
-@pytest.fixture
-def page_store_on(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"order-{uuid.uuid4().hex}",
-        }
-    }
-    settings.LIVEBLOG_PAGE_STORE_ENTRIES = 500
-    page_store.store.clear()
     yield page_store.store
     page_store.store.clear()
 
 
 def test_oldest_first_shows_the_first_twenty_posts_in_order(client, blog):
-    posts = _many_posts(blog, 25)
+    posts = many_posts(blog, 25)
 
-    html = _get(client, PAGE, {"order": "oldest"})
+    html = get_page(client, PAGE, {"order": "oldest"})
 
-    assert _post_ids(html) == [p.pk for p in posts[:20]]
+    assert post_ids(html) == [p.pk for p in posts[:20]]
     assert 'data-order="oldest"' in html
     assert _link(html, "Show newer updates").startswith("/live/ge2017/?order=oldest&after=")
     assert "Show older updates" not in html
 
 
 def test_newer_updates_pages_walk_every_post_once_oldest_first(client, blog):
-    posts = _many_posts(blog, 45)
+    posts = many_posts(blog, 45)
     seen: list[int] = []
-    html = _get(client, PAGE, {"order": "oldest"})
-    seen += _post_ids(html)
+    html = get_page(client, PAGE, {"order": "oldest"})
+    seen += post_ids(html)
 
     while "Show newer updates" in html:
-        html = _get(client, _link(html, "Show newer updates"))
-        seen += _post_ids(html)
+        html = get_page(client, _link(html, "Show newer updates"))
+        seen += post_ids(html)
         assert _link(html, "Back to the first updates") == "/live/ge2017/?order=oldest"
 
     assert seen == [p.pk for p in posts]
 
 
 def test_oldest_first_page_follows_live_updates_only_where_the_newest_posts_are(client, blog):
-    _many_posts(blog, 25)
+    many_posts(blog, 25)
 
-    first = _get(client, PAGE, {"order": "oldest"})
-    last = _get(client, _link(first, "Show newer updates"))
+    first = get_page(client, PAGE, {"order": "oldest"})
+    last = get_page(client, _link(first, "Show newer updates"))
 
     assert "data-ws-path" not in first
     assert 'data-ws-path="/ws/live/ge2017/"' in last
@@ -94,17 +65,17 @@ def test_oldest_first_with_few_posts_is_live_and_shows_the_pinned_post_on_top(cl
     newer = PostFactory(blog=blog, published_at=NIGHT + timedelta(hours=1))
     pinned = PostFactory(blog=blog, published_at=NIGHT + timedelta(hours=2), is_pinned=True)
 
-    html = _get(client, PAGE, {"order": "oldest"})
+    html = get_page(client, PAGE, {"order": "oldest"})
 
-    assert _post_ids(html) == [pinned.pk, older.pk, newer.pk]
+    assert post_ids(html) == [pinned.pk, older.pk, newer.pk]
     assert 'data-ws-path="/ws/live/ge2017/"' in html
 
 
 def test_order_links_switch_and_mark_the_current_order(client, blog):
     PostFactory(blog=blog)
 
-    newest = _get(client, PAGE)
-    oldest = _get(client, PAGE, {"order": "oldest"})
+    newest = get_page(client, PAGE)
+    oldest = get_page(client, PAGE, {"order": "oldest"})
 
     assert (
         '<a href="/live/ge2017/" data-order-choice="newest" aria-current="true">Newest first</a>'
@@ -118,25 +89,25 @@ def test_order_links_switch_and_mark_the_current_order(client, blog):
 
 
 def test_key_event_off_the_page_links_to_its_permalink_in_the_readers_order(client, blog):
-    posts = _many_posts(blog, 25)
+    posts = many_posts(blog, 25)
     late_key = posts[-1]
     Post.objects.filter(pk=late_key.pk).update(is_key_event=True)
 
-    html = _get(client, PAGE, {"order": "oldest"})
+    html = get_page(client, PAGE, {"order": "oldest"})
 
     nav = html.split('class="key-events"', 1)[1].split("</nav>", 1)[0]
     link = re.search(r'<a href="([^"]+)"', nav).group(1).replace("&amp;", "&")
     assert link == f"/live/ge2017/posts/{late_key.pk}/?order=oldest#post-{late_key.pk}"
-    assert _post_ids(_get(client, link.split("#")[0]))[0] == late_key.pk
+    assert post_ids(get_page(client, link.split("#")[0]))[0] == late_key.pk
 
 
 @pytest.mark.parametrize("junk", ["junk", "OLDEST", "newest", "", " oldest", "9" * 300])
 def test_an_unknown_order_is_newest_first(client, blog, junk):
-    posts = _many_posts(blog, 3)
+    posts = many_posts(blog, 3)
 
-    html = _get(client, PAGE, {"order": junk})
+    html = get_page(client, PAGE, {"order": junk})
 
-    assert _post_ids(html) == [p.pk for p in reversed(posts)]
+    assert post_ids(html) == [p.pk for p in reversed(posts)]
     assert 'data-order="newest"' in html
 
 
