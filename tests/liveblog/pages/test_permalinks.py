@@ -3,6 +3,7 @@
 head, cached like the page; anything else there is a 404."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -27,6 +28,17 @@ def _meta(html: str, attr: str, name: str) -> str:
 def _permalink(post: Post) -> str:
     return f"/live/{post.blog.slug}/posts/{post.pk}/"
 
+
+@pytest.fixture
+def page_store_on(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"permalinks-{uuid.uuid4().hex}",
+        }
+    }
+    settings.LIVEBLOG_PAGE_STORE_ENTRIES = 500
+    page_store.store.clear()
     yield page_store.store
     page_store.store.clear()
 

@@ -2,6 +2,7 @@
 JavaScript, and what a junk order does (the default page, no copy of its own)."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -21,6 +22,17 @@ def _link(html: str, text: str) -> str:
     assert match, f"no {text} link"
     return match.group(1).replace("&amp;", "&")
 
+
+@pytest.fixture
+def page_store_on(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"order-{uuid.uuid4().hex}",
+        }
+    }
+    settings.LIVEBLOG_PAGE_STORE_ENTRIES = 500
+    page_store.store.clear()
     yield page_store.store
     page_store.store.clear()
 
