@@ -32,10 +32,11 @@ from liveblog.admin_base import (
     refusals_shown_on_the_form,
 )
 from liveblog.extensions import post_extensions
-from liveblog.forms import ContributorAdminForm, PostAdminForm
+from liveblog.forms import ContributorAdminForm, LiveBlogAdminForm, PostAdminForm
 from liveblog.live import reader_counts
 from liveblog.media.admin import PostEmbedInline, PostImageInline
 from liveblog.models import Contributor, LiveBlog, Post, PostQuerySet
+from liveblog.pages.embed import embed_code, embed_live_target
 
 FLAG_FIELDS = ("is_breaking", "is_key_event")
 PIN_FIELDS = ("is_pinned",)
@@ -68,6 +69,7 @@ def peak_text(blog: LiveBlog) -> str:
 
 @admin.register(LiveBlog)
 class LiveBlogAdmin(NewsroomAdmin):
+    form = LiveBlogAdminForm
     list_display = (
         "title",
         "status",
@@ -171,6 +173,23 @@ class LiveBlogAdmin(NewsroomAdmin):
                 "peak_text": peak_text(blog),
             }
         return JsonResponse({"available": counts is not None, "blogs": data})
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        # The partner embed's code, to copy (admin/liveblog/liveblog/change_form.html).
+        blog = LiveBlog.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if blog is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "embed_code": embed_code(request, embed_live_target(blog)),
+                "embed_url": request.build_absolute_uri(embed_live_target(blog).embed_path),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: LiveBlog, form: Any, change: bool) -> None:
         fields = {

@@ -8,6 +8,7 @@ from liveblog import selectors
 from liveblog.models import LiveBlog, Post
 from liveblog.pages import seo
 from liveblog.pages.caching import cache_per_seq
+from liveblog.pages.embed import oembed_url
 
 
 def blog_index(request: HttpRequest) -> HttpResponse:
@@ -60,5 +61,6 @@ def live_page(request: HttpRequest, blog: LiveBlog) -> HttpResponse:
         "seo": seo.live_page_metadata(
             request, blog, latest=[*([pinned] if pinned else []), *page.posts], before=before
         ),
+        "oembed_url": oembed_url(request, request.build_absolute_uri(blog.get_absolute_url())),
     }
     return render(request, "liveblog/live_page.html", context)
