@@ -14,7 +14,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -36,6 +36,7 @@ from liveblog.forms import ContributorAdminForm, LiveBlogAdminForm, PostAdminFor
 from liveblog.live import reader_counts
 from liveblog.media.admin import PostEmbedInline, PostImageInline
 from liveblog.models import Contributor, LiveBlog, Post, PostQuerySet
+from liveblog.pages.caching import patch_private
 from liveblog.pages.embed import embed_code, embed_live_target
 
 FLAG_FIELDS = ("is_breaking", "is_key_event")
@@ -284,6 +285,22 @@ class PostAdmin(NewsroomAdmin):
         ("Editor’s flags", {"fields": ("is_breaking", "is_key_event", "is_pinned")}),
     )
 
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The saved post as readers will see it (the same _post.html), before it is
+        published: for whoever may edit it, 404 for everyone else; never stored by a cache."""
+        if not object_id.isdigit() or len(object_id) > 18:
+            raise Http404("No such post.")
+        try:
+            post = selectors.get_post_for_preview(int(object_id), user=request.user)
+        except Post.DoesNotExist as exc:
+            raise Http404("No such post.") from exc
+        response = render(
+            request,
+            "liveblog/post_preview.html",
+            {"post": post, "blog": post.blog, "visible": post.is_visible()},
+        )
+        return patch_private(response)
+
     def get_inlines(self, request: HttpRequest, obj: Post | None) -> list[type]:
         # Pictures and embeds, then what other apps let a post carry (liveblog.extensions).
         extra = [import_string(path) for path in post_extensions.admin_inlines()]
@@ -483,6 +500,9 @@ class PostAdmin(NewsroomAdmin):
             path("<int:post_id>/approve/", wrap(self.approve_view), name="liveblog_post_approve"),
             path("<int:post_id>/return/", wrap(self.return_view), name="liveblog_post_return"),
             path("<int:post_id>/discard/", wrap(self.discard_view), name="liveblog_post_discard"),
+            path(
+                "<path:object_id>/preview/", wrap(self.preview_view), name="liveblog_post_preview"
+            ),
         ]
         return queue + super().get_urls()
 
