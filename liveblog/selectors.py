@@ -178,7 +178,7 @@ def count_posts_awaiting_approval() -> int:
     return Post.objects.awaiting_approval().count()
 
 
-def get_post_for_preview(pk: int, *, user: AbstractBaseUser | AnonymousUser) -> Post:
+def get_post_for_preview(pk: int, *, user: permissions.AnyUser) -> Post:
     """A post `user` may preview: one they may edit (their own, or any for editors),
     published or not. Raises Post.DoesNotExist otherwise, whether or not it exists."""
     post = Post.objects.not_deleted().with_bylines().get(pk=pk)
