@@ -16,21 +16,20 @@ def blog_index(request: HttpRequest) -> HttpResponse:
     return render(request, "liveblog/index.html", {"blogs": blogs})
 
 
-def _key_event_links(
-    blog: LiveBlog, key_events: list[Post], *, shown: set[int]
-) -> list[tuple[Post, str]]:
-    """Each key event with a link to a page that shows it: an anchor on this page, else
-    the older-updates page that starts with it (the pinned post is on the first page)."""
+def links_to_posts(blog: LiveBlog, posts: list[Post], *, shown: set[int]) -> list[tuple[Post, str]]:
+    """Each post with a link to a page that shows it: an anchor on this page (`shown`: the
+    posts it shows), else the older-updates page that starts with it (the pinned post is on
+    the first page)."""
     links = []
-    for event in key_events:
-        if event.pk in shown:
-            href = f"#{event.anchor}"
-        elif event.is_pinned:
-            href = f"{blog.get_absolute_url()}#{event.anchor}"
+    for post in posts:
+        if post.pk in shown:
+            href = f"#{post.anchor}"
+        elif post.is_pinned:
+            href = f"{blog.get_absolute_url()}#{post.anchor}"
         else:
-            cursor = selectors.encode_cursor_including(event)
-            href = f"{blog.get_absolute_url()}?{urlencode({'before': cursor})}#{event.anchor}"
-        links.append((event, href))
+            cursor = selectors.encode_cursor_including(post)
+            href = f"{blog.get_absolute_url()}?{urlencode({'before': cursor})}#{post.anchor}"
+        links.append((post, href))
     return links
 
 
@@ -57,7 +56,7 @@ def live_page(request: HttpRequest, blog: LiveBlog) -> HttpResponse:
         "posts": page.posts,
         "next_cursor": page.next_cursor,
         "is_first_page": before is None,
-        "key_events": _key_event_links(blog, selectors.list_key_events(blog), shown=shown),
+        "key_events": links_to_posts(blog, selectors.list_key_events(blog), shown=shown),
         "seo": seo.live_page_metadata(
             request, blog, latest=[*([pinned] if pinned else []), *page.posts], before=before
         ),
