@@ -307,3 +307,17 @@ def test_the_reader_page_links_its_oembed(client, blog):
         '<link rel="alternate" type="application/json+oembed" '
         'href="http://testserver/oembed?url=http%3A%2F%2Ftestserver%2Flive%2Fge2017%2F&amp;format=json"'
     ) in body
+
+
+def test_a_row_written_around_the_validation_cannot_widen_the_policy(client, blog):
+    from liveblog.models import LiveBlog
+
+    LiveBlog.objects.filter(pk=blog.pk).update(
+        embed_origins=["https://a.example; script-src *", "*", "https://ok.example"]
+    )
+
+    response = client.get(EMBED)
+
+    assert ancestors(response) == ["'self'", "https://ok.example"]
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "script-src *" not in response["Content-Security-Policy"]
