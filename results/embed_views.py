@@ -2,33 +2,37 @@
 chrome, framed by the sites in settings.EMBED_ORIGINS (liveblog.pages.framing), with the
 page's height reported to them as the blog's embed does (liveblog.pages.embed)."""
 
+from typing import Any
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 
 from liveblog.extensions import EmbedTarget
 from liveblog.pages.embed import DEFAULT_HEIGHT
 from liveblog.pages.framing import allow_framing
+from results import views
 from results.models import ConstituencyResult, Election
-from results.page_context import constituency_context, get_election_or_404, scoreboard_context
 
 EMBED_BASE = "liveblog/embed_base.html"
 
 
-def _embed_context() -> dict[str, object]:
+def _embed_context() -> dict[str, Any]:
     return {"base_template": EMBED_BASE, "embed_origins": settings.EMBED_ORIGINS}
 
 
-def embed_scoreboard_page(request: HttpRequest, election: str) -> HttpResponse:
-    context = scoreboard_context(get_election_or_404(election)) | _embed_context()
-    response = render(request, "results/scoreboard.html", context)
+def embed_scoreboard_page(request: HttpRequest, election: str) -> HttpResponseBase:
+    """Cached as the scoreboard is; every answer (304s too) carries the frame-ancestors."""
+    response = views.scoreboard_response(request, election, extra_context=_embed_context())
     return allow_framing(response, settings.EMBED_ORIGINS)
 
 
-def embed_constituency_page(request: HttpRequest, election: str, constituency: str) -> HttpResponse:
-    context = constituency_context(get_election_or_404(election), constituency)
-    response = render(request, "results/constituency.html", context | _embed_context())
+def embed_constituency_page(
+    request: HttpRequest, election: str, constituency: str
+) -> HttpResponseBase:
+    response = views.constituency_response(
+        request, election, constituency, extra_context=_embed_context()
+    )
     return allow_framing(response, settings.EMBED_ORIGINS)
 
 

@@ -81,3 +81,14 @@ def test_oembed_knows_the_results_pages(client, small_election, url, embed, titl
 @pytest.mark.parametrize("url", ["/results/ge2015/", "/results/ge2017/nowhere/"])
 def test_oembed_is_404_for_results_that_do_not_exist(client, small_election, url):
     assert client.get("/oembed", {"url": f"http://testserver{url}"}).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/embed/results/ge2017/", "/embed/results/ge2017/buckingham/"])
+def test_a_304_of_a_results_embed_keeps_the_partners(client, small_election, partners, path):
+    etag = client.get(path)["ETag"]
+
+    response = client.get(path, headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert ancestors(response) == ["'self'", PARTNER]
+    assert "X-Frame-Options" not in response
