@@ -6,6 +6,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from liveblog import services
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -53,15 +54,30 @@ def partner_page(page: Page, live_url: str, origin: str) -> None:
     )
 
 
+FRAME = "iframe[data-liveblog-embed]"
+
+
 def frame_height(page: Page) -> int:
-    return page.locator("iframe[data-liveblog-embed]").evaluate(
-        "frame => Math.round(frame.getBoundingClientRect().height)"
-    )
+    return page.locator(FRAME).evaluate("f => Math.round(f.getBoundingClientRect().height)")
 
 
-def content_height(page: Page) -> int:
-    frame = page.frame_locator("iframe[data-liveblog-embed]")
-    return frame.locator("body").evaluate("body => Math.ceil(body.getBoundingClientRect().height)")
+def wait_until_the_frame_fits(page: Page) -> int:
+    """Wait until the frame is as tall as the embed's content; its height. The content may
+    still move (a post arriving), so the content's height is read again on each try."""
+    child = page.locator(FRAME).element_handle().content_frame()
+    for _ in range(5):
+        wanted = child.evaluate("Math.ceil(document.body.getBoundingClientRect().height)")
+        try:
+            page.wait_for_function(
+                "([selector, wanted]) => Math.round(document.querySelector(selector)"
+                ".getBoundingClientRect().height) === wanted",
+                arg=[FRAME, wanted],
+                timeout=2_000,
+            )
+            return wanted
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"the frame is {frame_height(page)} px, its content {wanted} px")
 
 
 def test_the_partners_frame_fits_the_embed_and_grows_with_live_posts(
@@ -78,8 +94,7 @@ def test_the_partners_frame_fits_the_embed_and_grows_with_live_posts(
     expect(embed.locator("[data-live-root]")).to_have_attribute("data-live-state", "live")
     expect(embed.locator("html")).to_have_attribute("data-embed-parent", PARTNER)
     expect(frame).to_have_attribute("style", re.compile(r"height: \d+px"))
-    first = frame_height(page)
-    assert first == content_height(page)
+    first = wait_until_the_frame_fits(page)
 
     services.create_post(
         blog=blog,
@@ -89,12 +104,7 @@ def test_the_partners_frame_fits_the_embed_and_grows_with_live_posts(
     )
 
     expect(embed.get_by_text("Turnout is high in Bedford")).to_be_visible()
-    page.wait_for_function(
-        "first => document.querySelector('iframe[data-liveblog-embed]')"
-        ".getBoundingClientRect().height > first",
-        arg=first,
-    )
-    assert frame_height(page) == content_height(page)
+    assert wait_until_the_frame_fits(page) > first
 
 
 def test_a_site_that_is_not_a_partner_cannot_frame_the_embed(live_url, page, blog, editor):
