@@ -45,8 +45,12 @@ def own_origin(request: HttpRequest) -> str:
 
 @cache
 def host_script() -> str:
-    """The partner page's half (static/liveblog/js/embed-host.js), pasted inline."""
-    return (Path(__file__).resolve().parent.parent / HOST_SCRIPT).read_text()
+    """The partner page's half (static/liveblog/js/embed-host.js), pasted inline: without
+    its comments, which are for us."""
+    source = (Path(__file__).resolve().parent.parent / HOST_SCRIPT).read_text()
+    return "".join(
+        line for line in source.splitlines(keepends=True) if not line.lstrip().startswith("//")
+    )
 
 
 def embed_code(request: HttpRequest, target: EmbedTarget) -> str:
