@@ -11,7 +11,7 @@ from liveblog.media import images
 from liveblog.models import Contributor, LiveBlog, Post
 from liveblog.pages import framing
 from liveblog.sanitize import clean_body
-from liveblog.services import MSG_CONFLICT, MSG_EMPTY_POST
+from liveblog.services import BLOG_FIELDS, MSG_CONFLICT, MSG_EMPTY_POST
 
 # What the reporter's toolbar offers: exactly the tags liveblog.sanitize allows.
 BODY_EDITOR_CONFIG = {
@@ -169,4 +169,6 @@ class LiveBlogAdminForm(forms.ModelForm):
 
     class Meta:
         model = LiveBlog
-        fields = ["title", "slug", "description", "status", "time_zone", "embed_origins"]
+        # What the services let callers set (the admin saves through update_blog), in the
+        # model's order.
+        fields = [f.name for f in LiveBlog._meta.fields if f.name in BLOG_FIELDS]
