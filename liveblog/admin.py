@@ -11,6 +11,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseBase,
     HttpResponseRedirect,
     JsonResponse,
 )
@@ -285,7 +286,7 @@ class PostAdmin(NewsroomAdmin):
         ("Editor’s flags", {"fields": ("is_breaking", "is_key_event", "is_pinned")}),
     )
 
-    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
         """The saved post as readers will see it (the same _post.html), before it is
         published: for whoever may edit it, 404 for everyone else; never stored by a cache."""
         if not object_id.isdigit() or len(object_id) > 18:

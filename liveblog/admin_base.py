@@ -23,6 +23,7 @@ from django.forms import BoundField
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from liveblog import permissions
 from liveblog.live.events import one_event_per_post
@@ -181,7 +182,7 @@ class LabelledBoundField(BoundField):
     and every field needs its name beside it. On wide screens the label is visually hidden
     and names the field for screen readers."""
 
-    def __str__(self) -> str:
+    def __str__(self) -> SafeString:
         widget = super().__str__()
         if self.is_hidden:
             return widget

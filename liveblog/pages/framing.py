@@ -11,7 +11,7 @@ reach the policy. What is stored is rebuilt from the parsed parts, never the typ
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseBase
@@ -95,7 +95,10 @@ def _is_canonical(origin: str) -> bool:
         return False
 
 
-def allow_framing(response: HttpResponseBase, origins: Sequence[str] | None) -> HttpResponseBase:
+Response = TypeVar("Response", bound=HttpResponseBase)
+
+
+def allow_framing(response: Response, origins: Sequence[str] | None) -> Response:
     """Let `origins` (and ourselves) frame `response`; None leaves the site's policy (framed
     by ourselves only). Origins must be canonical (parse_origins)."""
     if origins is None:
