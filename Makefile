@@ -58,13 +58,14 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --base-url http://$(HOST):$(PORT)
 
 run: demo
 	@echo
 	@echo "  Reader page:  http://$(HOST):$(PORT)/live/general-election-2017/"
 	@echo "  Results:      http://$(HOST):$(PORT)/results/ge2017/"
 	@echo "  Admin:        http://$(HOST):$(PORT)/admin/   (logins: reporter / editor, password above)"
+	@echo "  oEmbed:       http://$(HOST):$(PORT)/oembed?url=http://$(HOST):$(PORT)/live/general-election-2017/"
 	@echo
 	@# The scheduler publishes scheduled posts through the same service as a reporter.
 	@# The access log comes from config.observability (an ASGI layer), not from Daphne.

@@ -11,6 +11,11 @@ export default [
     languageOptions: { sourceType: "module", globals: globals.browser },
   },
   {
+    // Pasted into partner pages as a classic script (liveblog.pages.embed).
+    files: ["liveblog/static/liveblog/js/embed-host.js"],
+    languageOptions: { sourceType: "script", ecmaVersion: 2017 },
+  },
+  {
     files: ["tests/js/**/*.js", "eslint.config.js"],
     languageOptions: { sourceType: "module", globals: globals.node },
   },

@@ -32,6 +32,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("results/", include("results.urls")),
+    path("embed/results/", include("results.embed_urls")),
     path(
         "sitemap.xml",
         sitemap,

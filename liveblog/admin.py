@@ -11,10 +11,11 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseBase,
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -32,10 +33,12 @@ from liveblog.admin_base import (
     refusals_shown_on_the_form,
 )
 from liveblog.extensions import post_extensions
-from liveblog.forms import ContributorAdminForm, PostAdminForm
+from liveblog.forms import ContributorAdminForm, LiveBlogAdminForm, PostAdminForm
 from liveblog.live import reader_counts
 from liveblog.media.admin import PostEmbedInline, PostImageInline
 from liveblog.models import Contributor, LiveBlog, Post, PostQuerySet
+from liveblog.pages.caching import patch_private
+from liveblog.pages.embed import embed_code, embed_live_target
 
 FLAG_FIELDS = ("is_breaking", "is_key_event")
 PIN_FIELDS = ("is_pinned",)
@@ -68,6 +71,7 @@ def peak_text(blog: LiveBlog) -> str:
 
 @admin.register(LiveBlog)
 class LiveBlogAdmin(NewsroomAdmin):
+    form = LiveBlogAdminForm
     list_display = (
         "title",
         "status",
@@ -172,6 +176,23 @@ class LiveBlogAdmin(NewsroomAdmin):
             }
         return JsonResponse({"available": counts is not None, "blogs": data})
 
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        # The partner embed's code, to copy (admin/liveblog/liveblog/change_form.html).
+        blog = LiveBlog.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if blog is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "embed_code": embed_code(request, embed_live_target(blog)),
+                "embed_url": request.build_absolute_uri(embed_live_target(blog).embed_path),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request: HttpRequest, obj: LiveBlog, form: Any, change: bool) -> None:
         fields = {
             name: form.cleaned_data[name] for name in services.BLOG_FIELDS if name in form.fields
@@ -264,6 +285,22 @@ class PostAdmin(NewsroomAdmin):
         ("Publishing", {"fields": ("status", "published_at")}),
         ("Editor’s flags", {"fields": ("is_breaking", "is_key_event", "is_pinned")}),
     )
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
+        """The saved post as readers will see it (the same _post.html), before it is
+        published: for whoever may edit it, 404 for everyone else; never stored by a cache."""
+        if not object_id.isdigit() or len(object_id) > 18:
+            raise Http404("No such post.")
+        try:
+            post = selectors.get_post_for_preview(int(object_id), user=request.user)
+        except Post.DoesNotExist as exc:
+            raise Http404("No such post.") from exc
+        response = render(
+            request,
+            "liveblog/post_preview.html",
+            {"post": post, "blog": post.blog, "visible": post.is_visible()},
+        )
+        return patch_private(response)
 
     def get_inlines(self, request: HttpRequest, obj: Post | None) -> list[type]:
         # Pictures and embeds, then what other apps let a post carry (liveblog.extensions).
@@ -464,6 +501,9 @@ class PostAdmin(NewsroomAdmin):
             path("<int:post_id>/approve/", wrap(self.approve_view), name="liveblog_post_approve"),
             path("<int:post_id>/return/", wrap(self.return_view), name="liveblog_post_return"),
             path("<int:post_id>/discard/", wrap(self.discard_view), name="liveblog_post_discard"),
+            path(
+                "<path:object_id>/preview/", wrap(self.preview_view), name="liveblog_post_preview"
+            ),
         ]
         return queue + super().get_urls()
 

@@ -19,8 +19,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BoundField
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from liveblog import permissions
 from liveblog.live.events import one_event_per_post
@@ -173,6 +176,19 @@ class NewsroomAdmin(NewsroomAdminMixin, admin.ModelAdmin):
 # What a post carries, edited on its form ---------------------------------------------------
 
 
+class LabelledBoundField(BoundField):
+    """A field that renders its own label before its widget. The inline's table names its
+    columns only in its header row; on a phone the rows are stacked (liveblog/css/admin.css)
+    and every field needs its name beside it. On wide screens the label is visually hidden
+    and names the field for screen readers."""
+
+    def __str__(self) -> SafeString:
+        widget = super().__str__()
+        if self.is_hidden:
+            return widget
+        return format_html("{}{}", self.label_tag(attrs={"class": "part-label"}), widget)
+
+
 class PostPartFormSet(BaseInlineFormSet):
     """Rows of something a post carries (pictures, embeds, result cards). Subclasses save
     each new, changed and deleted row through their services (save_new, save_existing,
@@ -200,14 +216,20 @@ class PostPartFormSet(BaseInlineFormSet):
 
 
 class PostPartInline(admin.TabularInline):
-    """Whoever may change the post may change what it carries."""
+    """Whoever may change the post may change what it carries. A table on wide screens,
+    one field under the other on a phone (liveblog/css/admin.css)."""
 
     extra = 1
     formset = PostPartFormSet
 
+    class Media:
+        css = {"all": ["liveblog/css/admin.css"]}
+
     def get_formset(self, request: HttpRequest, obj: Post | None = None, **kwargs: Any) -> Any:
         formset_class = super().get_formset(request, obj, **kwargs)
         formset_class.user = request.user  # type: ignore[attr-defined]  # a PostPartFormSet
+        # The form class is made afresh by the factory on every call.
+        formset_class.form.bound_field_class = LabelledBoundField
         return formset_class
 
     def has_view_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:

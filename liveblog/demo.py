@@ -1,10 +1,18 @@
 """Demo content modelled on the BBC's Three Counties live page of 7-9 June 2017.
 
 Times are Europe/London wall-clock times. `by` names the demo login that filed the post.
+`pictures` are drawn when the demo loads (liveblog.demo_pictures) and go through the picture
+pipeline; `embeds` are links readers load only after consent, as on the seed pages.
 """
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from liveblog.media.embeds import YOUTUBE
+
+# Our own drawings: the credit says so.
+CREDIT = "Live blog demo (illustration)"
+X_POST = "https://x.com/BBCLookEast/status/873120139222306817"
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -150,6 +158,13 @@ POSTS: list[dict] = [
         ),
         "by": "editor",
         "contributors": ["Luke Ashmead"],
+        "pictures": [
+            {
+                "drawing": "rosettes",
+                "alt_text": "Drawing of three red rosettes with white centres and ribbons.",
+                "caption": "Labour rosettes at the Milton Keynes count",
+            },
+        ],
     },
     {
         "at": at(9, "01:35"),
@@ -162,6 +177,20 @@ POSTS: list[dict] = [
         ),
         "by": "reporter",
         "contributors": ["Alex Pope"],
+        "pictures": [
+            {
+                "drawing": "cake",
+                "alt_text": "Drawing of a cake with green icing and three lit blue candles on a "
+                "white plate.",
+                "caption": "Green cake",
+            },
+            {
+                "drawing": "lunchbox",
+                "alt_text": "Drawing of a purple lunchbox with a black handle and a yellow "
+                "clasp on a grey desk.",
+                "caption": "Andy Meeson's lunchbox",
+            },
+        ],
     },
     {
         "at": at(9, "03:10"),
@@ -276,6 +305,7 @@ POSTS: list[dict] = [
             "The map of the East remains resolutely blue, but the night definitely belonged "
             "to Labour.",
         ),
+        "embeds": [YOUTUBE.example],
         "by": "editor",
         "contributors": ["Deborah McGurran"],
         "key_event": True,
@@ -288,9 +318,12 @@ POSTS: list[dict] = [
             "in Milton Keynes and Watford, but they stayed Conservative.",
             "So that just left Bedford to turn red, where Mohammad Yasin is the new MP, "
             "replacing Richard Fuller who was elected in 2010.",
+            "This is the moment the biggest shock of the night happened in Bedfordshire, "
+            "with Bedford and Kempston going from Conservative to Labour.",
         ),
         "by": "reporter",
         "contributors": ["Alex Pope"],
+        "embeds": [X_POST],
     },
     {
         "at": at(9, "09:12"),

@@ -6,6 +6,9 @@ registers it; liveblog then prefetches it with every page of posts, renders its 
 inside each post, offers its inline on the post form, adds its field to the API's posts,
 links its stylesheet from the reader page and loads its part of the demo.
 
+Apps also register the public pages partners may embed (`embeddable_pages`: results adds its
+scoreboard and constituency pages), which the oEmbed answer (liveblog.pages.embed) looks up.
+
 Registration happens while Django starts (before any request), so the registry is read-only
 afterwards. Registering the same name again replaces the entry (tests do this).
 """
@@ -81,3 +84,37 @@ class PostExtensions:
 
 
 post_extensions = PostExtensions()
+
+
+# Pages partners may embed -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmbedTarget:
+    """What a partner's frame shows for one of our pages."""
+
+    title: str
+    # Path of the chrome-free page (e.g. /embed/live/<slug>/).
+    embed_path: str
+    # The frame's height until the embed reports its own.
+    height: int
+
+
+# Given the URL's keyword arguments, the target, or None when there is nothing to embed.
+FindTarget = Callable[..., EmbedTarget | None]
+
+
+class EmbeddablePages:
+    def __init__(self) -> None:
+        self._by_view: dict[str, FindTarget] = {}
+
+    def register(self, view_name: str, find: FindTarget) -> None:
+        """`view_name`: the namespaced URL name of a page (or of its embed page)."""
+        self._by_view[view_name] = find
+
+    def find(self, view_name: str, kwargs: dict[str, str]) -> EmbedTarget | None:
+        find = self._by_view.get(view_name)
+        return find(**kwargs) if find is not None else None
+
+
+embeddable_pages = EmbeddablePages()

@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 from django import forms
@@ -7,9 +8,10 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from liveblog.media import images
-from liveblog.models import Contributor, Post
+from liveblog.models import Contributor, LiveBlog, Post
+from liveblog.pages import framing
 from liveblog.sanitize import clean_body
-from liveblog.services import MSG_CONFLICT, MSG_EMPTY_POST
+from liveblog.services import BLOG_FIELDS, MSG_CONFLICT, MSG_EMPTY_POST
 
 # What the reporter's toolbar offers: exactly the tags liveblog.sanitize allows.
 BODY_EDITOR_CONFIG = {
@@ -125,3 +127,48 @@ class ContributorAdminForm(forms.ModelForm):
         if upload:
             self.decoded = images.decode_image(upload)
         return upload
+
+
+class EmbedOriginsField(forms.Field):
+    """Partner sites, one per line (commas and spaces separate too), as canonical origins."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 60, "placeholder": "https://news.example"})
+    # Far more than twenty origins: the list's own limit gives the message.
+    max_length = 20_000
+
+    def to_python(self, value: Any) -> list[str]:
+        if isinstance(value, list):
+            value = "\n".join(str(item) for item in value)
+        text = str(value or "")
+        if len(text) > self.max_length:
+            raise forms.ValidationError(
+                framing.MSG_TOO_MANY_ORIGINS,
+                code="too_many_origins",
+                params={"limit": framing.MAX_EMBED_ORIGINS},
+            )
+        return framing.parse_origins(re.split(r"[\s,]+", text))
+
+    def prepare_value(self, value: Any) -> str:
+        if isinstance(value, list):
+            return "\n".join(value)
+        return "" if value is None else str(value)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return self.to_python(data) != (initial or [])
+        except forms.ValidationError:
+            return True
+
+
+class LiveBlogAdminForm(forms.ModelForm):
+    embed_origins = EmbedOriginsField(
+        label="Partner sites",
+        required=False,
+        help_text=LiveBlog._meta.get_field("embed_origins").help_text,
+    )
+
+    class Meta:
+        model = LiveBlog
+        # What the services let callers set (the admin saves through update_blog), in the
+        # model's order.
+        fields = [f.name for f in LiveBlog._meta.fields if f.name in BLOG_FIELDS]

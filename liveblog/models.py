@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from liveblog.extensions import post_extensions
 from liveblog.media import embeds
+from liveblog.pages.framing import validate_embed_origins
 from liveblog.text import CleanCharField, CleanTextField
 
 
@@ -52,6 +53,15 @@ class LiveBlog(models.Model):
         default=False,
         help_text="Reporters' posts wait in the approval queue until an editor approves them; "
         "editors' own posts go out at once.",
+    )
+    # Partner sites whose pages may frame /embed/live/<slug>/ (liveblog.pages.framing).
+    embed_origins = models.JSONField(
+        "partner sites",
+        default=list,
+        blank=True,
+        validators=[validate_embed_origins],
+        help_text="Sites that may show this blog's embed in a frame, one per line, as "
+        "https://news.example. Every other site is refused.",
     )
     # Highest event sequence number handed out for this blog; allocated under a row lock
     # by liveblog.live.events.record_event.

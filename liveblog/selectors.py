@@ -214,6 +214,15 @@ def count_posts_awaiting_approval() -> int:
     return Post.objects.awaiting_approval().count()
 
 
+def get_post_for_preview(pk: int, *, user: permissions.AnyUser) -> Post:
+    """A post `user` may preview: one they may edit (their own, or any for editors),
+    published or not. Raises Post.DoesNotExist otherwise, whether or not it exists."""
+    post = Post.objects.not_deleted().with_bylines().get(pk=pk)
+    if permissions.can_edit_post(user, post):
+        return post
+    raise Post.DoesNotExist
+
+
 def local_day(blog: LiveBlog, post: Post) -> date:
     assert post.published_at is not None
     return blog.localtime(post.published_at).date()

@@ -4,6 +4,8 @@ Cached by the election's results version (results.caching): a reader whose copy 
 gets a 304 after the query that reads the election (and, for a constituency, its token).
 """
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
@@ -20,6 +22,19 @@ def _election(slug: str) -> Election:
 
 
 def scoreboard_page(request: HttpRequest, election: str) -> HttpResponseBase:
+    return scoreboard_response(request, election)
+
+
+def constituency_page(request: HttpRequest, election: str, constituency: str) -> HttpResponseBase:
+    return constituency_response(request, election, constituency)
+
+
+# Shared with the partner embeds (results.embed_views), which add `extra_context`.
+
+
+def scoreboard_response(
+    request: HttpRequest, election: str, *, extra_context: dict[str, Any] | None = None
+) -> HttpResponseBase:
     the_election = _election(election)
 
     def build() -> HttpResponse:
@@ -33,6 +48,7 @@ def scoreboard_page(request: HttpRequest, election: str) -> HttpResponseBase:
                 # Results desk (issue 11): the hex cartogram of every seat (None without a
                 # layout).
                 "hex_map": hexmap.get_hex_map_or_none(the_election),
+                **(extra_context or {}),
             },
         )
 
@@ -44,7 +60,13 @@ def scoreboard_page(request: HttpRequest, election: str) -> HttpResponseBase:
     )
 
 
-def constituency_page(request: HttpRequest, election: str, constituency: str) -> HttpResponseBase:
+def constituency_response(
+    request: HttpRequest,
+    election: str,
+    constituency: str,
+    *,
+    extra_context: dict[str, Any] | None = None,
+) -> HttpResponseBase:
     the_election = _election(election)
     try:
         token = selectors.get_constituency_token(the_election, constituency)
@@ -62,6 +84,7 @@ def constituency_page(request: HttpRequest, election: str, constituency: str) ->
                 "share_chart": charts.share_chart(card),
                 "change_chart": charts.change_chart(card),
                 "posts": selectors.list_posts_showing(card.result),
+                **(extra_context or {}),
             },
         )
 

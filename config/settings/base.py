@@ -9,7 +9,13 @@ from pathlib import Path
 import environ
 
 from config.observability import logging_config
-from config.settings.validation import check_database_url, check_redis_url, check_secret_key, refuse
+from config.settings.validation import (
+    check_database_url,
+    check_embed_origins,
+    check_redis_url,
+    check_secret_key,
+    refuse,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -293,13 +299,14 @@ EMBED_FRAME_ORIGINS = [
         if host.strip()
     ),
 ]
-# Who may frame our pages. Only ourselves for now; the partner-embed allow-list goes here
-# (CSP_FRAME_ANCESTORS, origins comma-separated). X-Frame-Options stays DENY for browsers
-# without CSP; partner pages will need xframe_options_exempt on the views they embed.
+# Who may frame our pages: ourselves only (and X-Frame-Options DENY). The embed pages alone
+# may also be framed by partner sites (liveblog.pages.framing): a blog's embed by the sites
+# its settings list, the results embeds by EMBED_ORIGINS (https origins, comma-separated).
 # The admin's prose editor (Tiptap) injects one fixed <style> element; its hash allows it.
 # tests/e2e/test_csp.py fails if an upgrade of django-prose-editor changes it.
 PROSE_EDITOR_STYLE_HASHES = ["'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"]
-FRAME_ANCESTORS = [SELF, *env.list("CSP_FRAME_ANCESTORS", default=[])]
+FRAME_ANCESTORS = [SELF]
+EMBED_ORIGINS = check_embed_origins(env.list("EMBED_ORIGINS", default=[]))
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

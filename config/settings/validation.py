@@ -45,6 +45,18 @@ def check_secret_key(value: str | None) -> str:
     return value
 
 
+def check_embed_origins(values: list[str]) -> list[str]:
+    """EMBED_ORIGINS as canonical https origins (liveblog.pages.framing)."""
+    from django.core.exceptions import ValidationError
+
+    from liveblog.pages.framing import parse_origins
+
+    try:
+        return parse_origins(values)
+    except ValidationError as exc:
+        refuse(f"EMBED_ORIGINS: {' '.join(exc.messages)}")
+
+
 def check_database_url(value: str) -> str:
     """A PostgreSQL or SQLite URL that django-environ can turn into DATABASES."""
     hint = "use postgres://user:password@host:5432/name or sqlite:///path/to/db.sqlite3"

@@ -86,24 +86,33 @@ def find_answer(scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | 
     validators = caching.tokens.peek(route.slug, local_only=True)
     if validators is None:
         return None
-    if_none_match = headers.get(b"if-none-match")
-    if if_none_match is not None or b"if-modified-since" in headers:
-        if if_none_match is not None and if_none_match.decode("latin-1") == validators.etag:
-            return 304, _not_modified_headers(validators), b""
-        return None  # the view evaluates the other preconditions
     params: tuple[str, ...] = ()
     if route.params:
         params = route.values(QueryDict(scope.get("query_string", b"")))
     page = page_store.store.get((scheme, host, scope["path"], params))
     if page is None or page.headers is None or page.validators != validators:
         return None
+    if_none_match = headers.get(b"if-none-match")
+    if if_none_match is not None or b"if-modified-since" in headers:
+        if if_none_match is not None and if_none_match.decode("latin-1") == validators.etag:
+            return 304, _not_modified_headers(validators, page), b""
+        return None  # the view evaluates the other preconditions
     return 200, page.headers, page.body
 
 
-def _not_modified_headers(validators: "caching.Validators") -> list[tuple[bytes, bytes]]:
+def _not_modified_headers(
+    validators: "caching.Validators", page: page_store.StoredPage
+) -> list[tuple[bytes, bytes]]:
+    # A 304 updates the headers the browser keeps with its copy, so it repeats the copy's
+    # policy: an embed's frame-ancestors (liveblog.pages.framing) stays what it was.
+    policy = [(name, value) for name, value in page.headers or () if name.lower() in _POLICY]
     return [
         (b"ETag", validators.etag.encode("latin-1")),
         (b"Last-Modified", validators.last_modified_http.encode("latin-1")),
         (b"Cache-Control", caching.public_cache_control().encode("latin-1")),
         (b"Vary", b"Cookie"),
+        *policy,
     ]
+
+
+_POLICY = frozenset({b"content-security-policy", b"x-frame-options"})

@@ -27,7 +27,7 @@ for each post that shows the result. So
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, wraps
@@ -50,6 +50,7 @@ from django.utils.http import http_date
 
 from liveblog import selectors
 from liveblog.models import LiveBlog, LiveEvent
+from liveblog.pages import framing
 from liveblog.pages import store as page_store
 from liveblog.pages.store import PageKey
 from liveblog.resilient_cache import ResilientRedisCache
@@ -308,8 +309,15 @@ def is_signed_in(request: HttpRequest) -> bool:
     return request.user.is_authenticated
 
 
+FramedBy = Callable[[LiveBlog], Sequence[str]]
+
+
 def cache_per_seq(
-    *, name: str, params: tuple[str, ...] = (), choices: page_store.Choices | None = None
+    *,
+    name: str,
+    params: tuple[str, ...] = (),
+    choices: page_store.Choices | None = None,
+    framed_by: FramedBy | None = None,
 ) -> Callable[[BlogView], Callable[..., HttpResponseBase]]:
     """Decorate a reader view `view(request, blog, **kwargs)` into `view(request, slug, ...)`.
 
@@ -324,13 +332,23 @@ def cache_per_seq(
     (stale-if-error).
     Signed-in users: the blog is read afresh and the view rendered every time,
     `private, no-store`. `name` names the view in render locks and logs.
+
+    `framed_by`: the partner origins that may frame the page, from the blog row
+    (liveblog.pages.framing); every answer carries them in frame-ancestors, 304s and stored
+    copies included. They change only with the row, so with the token: a copy keeps the
+    origins it was rendered with, and without a current copy the row is read for them.
     """
 
     def decorator(view: BlogView) -> Callable[..., HttpResponseBase]:
+        def origins_of(blog: LiveBlog) -> tuple[str, ...] | None:
+            return tuple(framed_by(blog)) if framed_by is not None else None
+
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponseBase:
             if is_signed_in(request):
-                return patch_private(view(request, _read_blog(slug), **kwargs))
+                blog = _read_blog(slug)
+                response = patch_private(view(request, blog, **kwargs))
+                return framing.allow_framing(response, origins_of(blog))
 
             route = page_store.Route(slug=slug, params=params, choices=choices or {})
             key = page_store.page_key(request, route)
@@ -338,19 +356,23 @@ def cache_per_seq(
                 # Within LIVEBLOG_SEQ_TTL (or from Redis) without a query.
                 known = tokens.peek(slug)
                 if known is not None:
-                    answer = _answer_from_store(request, key, known)
-                    if answer is not None:
-                        return answer
+                    page = _current_copy(key, known)
+                    if page is not None or framed_by is None:
+                        origins = page.frame_ancestors if page is not None else None
+                        answer = _answer(request, known, page, origins)
+                        if answer is not None:
+                            return answer
                 blog = _read_blog(slug)
                 validators = tokens.observe(blog)
-                answer = _answer_from_store(request, key, validators)
+                origins = origins_of(blog)
+                answer = _answer(request, validators, _current_copy(key, validators), origins)
                 if answer is not None:
                     return answer
                 with render_locks.for_page(key):
-                    page = page_store.store.get(key)  # rendered while we waited?
-                    if page is not None and page.validators == validators:
+                    page = _current_copy(key, validators)  # rendered while we waited?
+                    if page is not None:
                         return _response_from(page)
-                    response = view(request, blog, **kwargs)
+                    response = framing.allow_framing(view(request, blog, **kwargs), origins)
                     if response.status_code != 200:
                         return response
                     if hasattr(response, "render") and callable(response.render):
@@ -363,6 +385,7 @@ def cache_per_seq(
                             validators=validators,
                             content_type=response["Content-Type"],
                             body=response.content,
+                            frame_ancestors=origins,
                         ),
                     )
                     # AnonymousPageMiddleware completes the copy with the final headers.
@@ -379,14 +402,23 @@ def cache_per_seq(
     return decorator
 
 
-def _answer_from_store(
-    request: HttpRequest, key: PageKey, validators: Validators
+def _current_copy(key: PageKey, validators: Validators) -> page_store.StoredPage | None:
+    page = page_store.store.get(key)
+    return page if page is not None and page.validators == validators else None
+
+
+def _answer(
+    request: HttpRequest,
+    validators: Validators,
+    page: page_store.StoredPage | None,
+    origins: tuple[str, ...] | None,
 ) -> HttpResponseBase | None:
+    """304 (or 412) for the request's preconditions, else the current copy, else None."""
     not_modified = conditional_response(request, validators)
     if not_modified is not None:
-        return not_modified
-    page = page_store.store.get(key)
-    if page is not None and page.validators == validators:
+        # A 304 updates the headers a browser stored with its copy: it carries the policy.
+        return framing.allow_framing(not_modified, origins)
+    if page is not None:
         return _response_from(page)
     return None
 
@@ -395,6 +427,7 @@ def _response_from(page: page_store.StoredPage) -> HttpResponse:
     # Inside the middleware stack: the rest of the middleware adds its headers as usual.
     response = HttpResponse(page.body, content_type=page.content_type)
     patch_public(response, page.validators)
+    framing.allow_framing(response, page.frame_ancestors)
     return response
 
 

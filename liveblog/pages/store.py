@@ -54,6 +54,9 @@ class StoredPage:
     body: bytes
     # The response's headers as it left the middleware, encoded for ASGI (None until then).
     headers: list[tuple[bytes, bytes]] | None = None
+    # The partner origins the page may be framed by (None: the site's policy); its answers
+    # served through Django carry them (liveblog.pages.framing).
+    frame_ancestors: tuple[str, ...] | None = None
 
 
 def param_values(query: QueryDict, params: tuple[str, ...], choices: Choices) -> tuple[str, ...]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liveblog.pages import feeds, views
+from liveblog.pages import embed, feeds, views
 
 app_name = "liveblog"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("live/<slug:slug>/posts/<int:pk>/", views.post_permalink, name="post_permalink"),
     path("live/<slug:slug>/feed/", feeds.blog_feed, name="feed"),
     path("live/<slug:slug>/feed/key-events/", feeds.key_events_feed, name="feed_key_events"),
+    # Partner embeds (liveblog.pages.embed).
+    path("embed/live/<slug:slug>/", embed.embed_live_page, name="embed_live"),
+    path("oembed", embed.oembed, name="oembed"),
 ]

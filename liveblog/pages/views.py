@@ -9,6 +9,7 @@ from liveblog.cursors import MAX_ID
 from liveblog.models import LiveBlog, Post
 from liveblog.pages import seo
 from liveblog.pages.caching import cache_per_seq
+from liveblog.pages.embed import oembed_url
 from liveblog.selectors import FeedOrder
 
 # The query parameters the reader page reads. `order` is "oldest" or absent: any other value
@@ -130,5 +131,6 @@ def _render_page(
             query=_order_query(order, **({order.cursor_param: cursor} if cursor else {})),
             post=focus,
         ),
+        "oembed_url": oembed_url(request, request.build_absolute_uri(blog.get_absolute_url())),
     }
     return render(request, "liveblog/live_page.html", context)

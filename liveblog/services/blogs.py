@@ -16,7 +16,7 @@ MSG_CANNOT_CHANGE = "Only editors can change a blog's settings or status."
 # Fields a caller may set with create_blog / update_blog. `last_seq` never: it moves on
 # under a row lock as events are recorded; nor the reader peak (record_reader_peak).
 BLOG_FIELDS = frozenset(
-    {"title", "slug", "description", "status", "time_zone", "requires_approval"}
+    {"title", "slug", "description", "status", "time_zone", "requires_approval", "embed_origins"}
 )
 
 

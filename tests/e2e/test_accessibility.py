@@ -127,3 +127,19 @@ def test_constituency_page_has_no_serious_accessibility_violations(live_url, axe
     expect(axe_page.locator("h1")).to_contain_text("Milton Keynes South")
 
     assert serious_violations(axe_page) == []
+
+
+def test_partner_embed_has_no_serious_accessibility_violations(live_url, axe_page, full_blog):
+    axe_page.goto(f"{live_url}/embed/live/{full_blog.slug}/")
+    expect(axe_page.locator("[data-live-root]")).to_have_attribute("data-live-state", "live")
+    # The embed has no order links, so a remembered order never moves a partner's frame.
+    expect(axe_page.locator("[data-order-choice]")).to_have_count(0)
+
+    assert serious_violations(axe_page) == []
+
+
+def test_results_embed_has_no_serious_accessibility_violations(live_url, axe_page, election):
+    axe_page.goto(f"{live_url}/embed/results/ge2017/")
+    expect(axe_page.locator("h1")).to_be_visible()
+
+    assert serious_violations(axe_page) == []

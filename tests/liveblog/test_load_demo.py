@@ -3,12 +3,14 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.storage import Storage
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
 from liveblog import demo
-from liveblog.models import LiveBlog, Post
+from liveblog.models import LiveBlog, Post, PostEmbed, PostImage
 from liveblog.permissions import EDITOR_GROUP, REPORTER_GROUP
+from tests.liveblog.media.media_files import all_files
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +113,72 @@ def test_demo_blog_reader_page_shows_the_seed_posts(client, demo_password):
     assert "Updates for Friday, 9 June 2017" in html
     assert '<span class="post__breaking">Breaking</span> Conservatives hold MK South' in html
     assert "Show older updates" in html
+
+
+# Pictures and embeds: what a newcomer should see on the demo ------------------------------
+
+
+@pytest.fixture
+def demo_media(settings) -> Storage:
+    """A fresh in-memory media storage for the demo's pictures."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    return PostImage._meta.get_field("original").storage
+
+
+def test_the_demo_posts_carry_pictures_made_by_the_pipeline(demo_password, demo_media):
+    _load_demo("--force")
+
+    images = PostImage.objects.filter(post__blog__slug="general-election-2017")
+    wanted = [p for spec in demo.POSTS for p in spec.get("pictures", [])]
+    assert sorted(i.caption for i in images) == sorted(p["caption"] for p in wanted)
+    assert len(images) >= 3
+    for image in images:
+        assert image.alt_text.strip()
+        assert image.credit == demo.CREDIT
+        formats = {r["format"] for r in image.renditions}
+        assert formats == {"jpeg", "webp"}
+        assert all(demo_media.exists(name) for name in image.stored_names)
+    assert "Green cake" in _reader_page_text()
+
+
+def test_the_demo_posts_carry_gated_x_and_youtube_embeds(client, demo_password, demo_media):
+    _load_demo("--force")
+
+    providers = set(PostEmbed.objects.values_list("provider", flat=True))
+    assert providers == {"x", "youtube"}
+    page = client.get("/live/general-election-2017/").content.decode()
+    assert "Allow X content?" in page and "Allow YouTube content?" in page
+    assert "<iframe" not in page
+
+
+def test_a_second_load_adds_no_picture_or_embed(demo_password, demo_media):
+    _load_demo("--force")
+    files = all_files(demo_media)
+    counts = (PostImage.objects.count(), PostEmbed.objects.count())
+
+    _load_demo("--force")
+
+    assert (PostImage.objects.count(), PostEmbed.objects.count()) == counts
+    assert all_files(demo_media) == files
+
+
+def test_with_a_base_url_the_demo_says_where_to_look(client, demo_password, demo_media):
+    out = _load_demo("--force", "--base-url", "http://127.0.0.1:8000/")
+
+    links = dict(re.findall(r"^  (Pictures|X post|YouTube|Embed):\s+(\S+)$", out, re.MULTILINE))
+    assert set(links) == {"Pictures", "X post", "YouTube", "Embed"}
+    assert links["Embed"] == "http://127.0.0.1:8000/embed/live/general-election-2017/"
+    for name, check in (("Pictures", "post-image"), ("X post", "Allow X"), ("YouTube", "YouTube")):
+        path, anchor = links[name].removeprefix("http://127.0.0.1:8000").split("#")
+        page = client.get(path).content.decode()
+        article = page[page.index(f'id="{anchor}"') :].split("</article>")[0]
+        assert check in article, name
+
+
+def _reader_page_text() -> str:
+    from django.test import Client
+
+    return Client().get("/live/general-election-2017/").content.decode()

@@ -22,7 +22,11 @@ if (root) enhance(root);
 
 function enhance(root) {
   const storage = localStorageOrNull();
-  const preferred = preferredUrl(new URL(location.href), rememberedOrder(storage));
+  // Only a page that offers the choice of order follows the remembered one (a partner's
+  // embed has no order links and stays as its partner framed it).
+  const offersOrder = Boolean(root.querySelector("[data-order-choice]"));
+  const preferred =
+    offersOrder && preferredUrl(new URL(location.href), rememberedOrder(storage));
   if (preferred) {
     location.replace(preferred);
     return;
