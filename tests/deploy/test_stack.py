@@ -20,6 +20,7 @@ from rest_framework.authtoken.models import Token
 
 from deploy.readers import Reader, ReaderPool
 from deploy.stack import Stack, established
+from liveblog.live import reader_counts
 from liveblog.models import Contributor, LiveBlog, Post
 from liveblog.permissions import EDITOR_GROUP
 from tests.conftest import _staff_user
@@ -161,6 +162,7 @@ def scenario(tmp_path_factory, prod_static: Path, transactional_db, django_db_bl
         settings="deploy.stack_settings",
         app_env={
             "STACK_HEARTBEAT_SECONDS": str(HEARTBEAT),
+            "LIVE_READER_COUNT_SECONDS": "1",
             "API_WRITE_RATE": "100000/min",
             "SECURE_SSL_REDIRECT": "false",
         },
@@ -204,6 +206,18 @@ def test_every_reader_gets_every_seq_once_through_redis_restart_backend_kill_and
     # Readers connect through nginx to both backends.
     counts = [established(b.port) for b in stack.backends]
     assert all(count > 0 for count in counts), f"readers per backend: {counts}"
+
+    # The admin's reader count: each process reports its own readers to the shared Redis,
+    # and the board adds up both processes.
+    assert stack.redis is not None
+    blog_id = LiveBlog.objects.get(slug=scenario.slug).pk
+    board = reader_counts.RedisReadBoard(stack.redis.url)
+    deadline = time.monotonic() + CATCH_UP_SECONDS
+    while board.totals([blog_id], now=time.time()) != {blog_id: READERS}:
+        assert time.monotonic() < deadline, board.totals([blog_id], now=time.time())
+        time.sleep(0.2)
+    reporting = board.client.hlen(reader_counts._key(blog_id))
+    assert reporting == len(stack.backends), f"processes reporting: {reporting}"
 
     # The happy path: every reader gets every seq once and in order.
     statuses = scenario.file_writes(6)
