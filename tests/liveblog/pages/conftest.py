@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from liveblog.pages import caching
 from liveblog.pages import store as page_store
 
 
@@ -21,3 +22,13 @@ def page_store_on(settings) -> Iterator[page_store.PageStore]:
     page_store.store.clear()
     yield page_store.store
     page_store.store.clear()
+
+
+@pytest.fixture
+def store_on(page_store_on, settings) -> Iterator[None]:
+    """The page store on, and each blog's token kept for a minute (as a busy process keeps
+    it), starting from none."""
+    settings.LIVEBLOG_SEQ_TTL = 60
+    caching.tokens.reset()
+    yield
+    caching.tokens.reset()

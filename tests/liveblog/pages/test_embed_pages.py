@@ -3,7 +3,6 @@ only, on every answer (first render, stored copy, 304, signed-in), while the rea
 stays framed by ourselves only; and the oEmbed answer."""
 
 import json
-import uuid
 
 import pytest
 
@@ -14,27 +13,10 @@ from liveblog.pages import caching
 from liveblog.pages import store as page_store
 from tests.liveblog.pages.test_page_store import Django, fast_get
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("store_on")]
 
 EMBED = "/embed/live/ge2017/"
 PARTNER = "https://news.example"
-
-
-@pytest.fixture(autouse=True)
-def store_on(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"embed-{uuid.uuid4().hex}",
-        }
-    }
-    settings.LIVEBLOG_PAGE_STORE_ENTRIES = 500
-    settings.LIVEBLOG_SEQ_TTL = 60
-    page_store.store.clear()
-    caching.tokens.reset()
-    yield
-    page_store.store.clear()
-    caching.tokens.reset()
 
 
 @pytest.fixture

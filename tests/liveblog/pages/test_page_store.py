@@ -2,8 +2,6 @@
 token, served by liveblog.pages.asgi in front of Django; the token kept for a short TTL, then
 asked of Redis, else of the database; stale-if-error."""
 
-import uuid
-
 import pytest
 from asgiref.sync import async_to_sync
 from django.core.cache import cache
@@ -16,26 +14,9 @@ from liveblog.pages import store as page_store
 from liveblog.pages.asgi import AnonymousPageApp
 from tests.degrade.servers import RedisProcess
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("store_on")]
 
 PAGE = "/live/ge2017/"
-
-
-@pytest.fixture(autouse=True)
-def store_on(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"page-store-{uuid.uuid4().hex}",
-        }
-    }
-    settings.LIVEBLOG_PAGE_STORE_ENTRIES = 500
-    settings.LIVEBLOG_SEQ_TTL = 60
-    page_store.store.clear()
-    caching.tokens.reset()
-    yield
-    page_store.store.clear()
-    caching.tokens.reset()
 
 
 @pytest.fixture
